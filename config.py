@@ -1,0 +1,188 @@
+"""Configuration read from the environment.
+
+The embedded default needs no variable at all: SQLite in the data folder, files under
+``<data dir>/storage``, Celery on kombu's filesystem transport, e-mail written to
+``<data dir>/outbox``. Setting ``DATABASE_URL``, ``REDIS_URL`` and ``S3_*`` switches to the real
+services without any change in feature code.
+"""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _secret_key(data_dir: Path) -> str:
+    """Return ``SECRET_KEY`` from the environment, or one generated once and kept in the data folder."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _database_url(data_dir: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres://"):  # Heroku-style URLs
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url or f"sqlite:///{data_dir / 'residency.sqlite3'}"
+
+
+class Config:
+    """Settings for a real deployment or ``make run``. Every value comes from the environment."""
+
+    TESTING = False
+
+    def __init__(self):
+        data_dir = Path(os.environ.get("RESIDENCY_DATA_DIR") or BASE_DIR / "instance").resolve()
+        self.DATA_DIR = str(data_dir)
+        self.SECRET_KEY = _secret_key(data_dir)
+        self.SQLALCHEMY_DATABASE_URI = _database_url(data_dir)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.REDIS_URL = os.environ.get("REDIS_URL") or None
+
+        # Public address used in e-mails and absolute links.
+        self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.HTTPS = _bool("HTTPS", self.BASE_URL.startswith("https://"))
+        self.TRUST_PROXY = _int("TRUST_PROXY", 0)
+
+        # Sessions and cookies.
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = self.HTTPS
+        self.SESSION_COOKIE_NAME = "residency_session"
+        self.PERMANENT_SESSION_LIFETIME = timedelta(days=_int("SESSION_DAYS", 14))
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SECURE = self.HTTPS
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+
+        # Request size: uploads of works go through the resumable uploader, never a single body.
+        self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+        self.MAX_FORM_MEMORY_SIZE = 1024 * 1024
+
+        # Celery: Redis when configured, otherwise kombu's filesystem transport and SQLite results.
+        broker_dir = data_dir / "broker"
+        if self.REDIS_URL:
+            broker_url = self.REDIS_URL
+            result_backend = self.REDIS_URL
+            transport_options = {"visibility_timeout": _int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600)}
+        else:
+            broker_url = "filesystem://"
+            result_backend = f"db+sqlite:///{data_dir / 'celery-results.sqlite3'}"
+            transport_options = {
+                "data_folder_in": str(broker_dir / "messages"),
+                "data_folder_out": str(broker_dir / "messages"),
+                "control_folder": str(broker_dir / "control"),
+                "store_processed": False,
+            }
+        self.BROKER_DIR = str(broker_dir)
+        self.CELERY = {
+            "broker_url": os.environ.get("CELERY_BROKER_URL", broker_url),
+            "result_backend": os.environ.get("CELERY_RESULT_BACKEND", result_backend),
+            "broker_transport_options": transport_options,
+            "broker_connection_retry_on_startup": True,
+            "task_default_queue": "io",
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "worker_prefetch_multiplier": 1,
+            "task_ignore_result": True,
+            "result_expires": 24 * 3600,
+            "timezone": "UTC",
+            "enable_utc": True,
+            "task_serializer": "json",
+            "accept_content": ["json"],
+        }
+
+        # Socket.IO: the Redis message queue when configured, else the same filesystem transport.
+        self.SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
+        self.SOCKETIO_MESSAGE_QUEUE = self.REDIS_URL or "filesystem://"
+        self.SOCKETIO_QUEUE_OPTIONS = (
+            {} if self.REDIS_URL else {"transport_options": dict(transport_options)}
+        )
+        self.SOCKETIO_CORS_ORIGINS = [
+            origin.strip()
+            for origin in os.environ.get("SOCKETIO_CORS_ORIGINS", self.BASE_URL).split(",")
+            if origin.strip()
+        ]
+
+        # Rate limits (Flask-Limiter).
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
+        self.RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "5 per hour")
+        self.RATELIMIT_RESET = os.environ.get("RATELIMIT_RESET", "5 per hour")
+
+        # Storage: S3 when S3_BUCKET is set, otherwise files under the data folder.
+        self.S3_BUCKET = os.environ.get("S3_BUCKET") or None
+        self.S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
+        self.S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+        self.S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID") or None
+        self.S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY") or None
+        self.STORAGE_DIR = str(data_dir / "storage")
+
+        # E-mail: SMTP when SMTP_HOST is set, otherwise .eml files in <data dir>/outbox.
+        self.SMTP_HOST = os.environ.get("SMTP_HOST") or None
+        self.SMTP_PORT = _int("SMTP_PORT", 587)
+        self.SMTP_USERNAME = os.environ.get("SMTP_USERNAME") or None
+        self.SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or None
+        self.SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
+        self.SMTP_SSL = _bool("SMTP_SSL", False)
+        self.SMTP_TIMEOUT = _int("SMTP_TIMEOUT", 30)
+        self.MAIL_FROM = os.environ.get("MAIL_FROM", "City to City Residency <noreply@localhost>")
+        self.MAIL_OUTBOX_DIR = str(data_dir / "outbox")
+
+        # Accounts.
+        self.EMAIL_TOKEN_HOURS = _int("EMAIL_TOKEN_HOURS", 48)
+        self.RESET_TOKEN_MINUTES = _int("RESET_TOKEN_MINUTES", 60)
+        self.PASSWORD_MIN_LENGTH = 8
+        self.PASSWORD_MAX_LENGTH = 256
+
+        # Languages.
+        self.LANGUAGES = ["en", "fr"]
+        self.BABEL_DEFAULT_LOCALE = "en"
+        self.BABEL_DEFAULT_TIMEZONE = "UTC"
+        self.BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "residency" / "translations")
+
+        self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+
+class TestingConfig(Config):
+    """Settings for the test suite: a throw-away data folder, CSRF on, real services when given."""
+
+    TESTING = True
+
+    def __init__(self, data_dir):
+        os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+        previous = os.environ.get("RESIDENCY_DATA_DIR")
+        os.environ["RESIDENCY_DATA_DIR"] = str(data_dir)
+        try:
+            super().__init__()
+        finally:
+            if previous is None:
+                os.environ.pop("RESIDENCY_DATA_DIR", None)
+            else:
+                os.environ["RESIDENCY_DATA_DIR"] = previous
+        self.SERVER_NAME = None
+        self.BASE_URL = "http://localhost"

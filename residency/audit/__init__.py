@@ -1,0 +1,1 @@
+"""Audit: an append-only log of every security- or decision-relevant action."""

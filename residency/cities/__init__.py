@@ -1,0 +1,1 @@
+"""Cities: the 22 UNESCO Creative Cities of Media Arts."""

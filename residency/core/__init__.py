@@ -1,0 +1,1 @@
+"""Core: database wiring, security, languages, jobs, health and the home page."""

@@ -1,0 +1,31 @@
+"""What every template can use: the current language and direction, time formatting, the switcher."""
+
+from flask import current_app
+from flask_babel import format_datetime, get_locale, get_timezone
+
+from residency.core.i18n import language_name, text_direction
+
+
+def init_app(app):
+    @app.context_processor
+    def inject_globals():
+        locale = str(get_locale())
+        return {
+            "current_locale": locale,
+            "text_direction": text_direction(locale),
+            "available_languages": [
+                (code, language_name(code)) for code in current_app.config["LANGUAGES"]
+            ],
+            "viewer_timezone": str(get_timezone()),
+        }
+
+    @app.template_filter("datetime")
+    def datetime_filter(value, format="medium"):
+        """Show an aware UTC datetime in the viewer's timezone and language."""
+        if value is None:
+            return ""
+        return format_datetime(value, format)
+
+    @app.template_filter("isodatetime")
+    def isodatetime_filter(value):
+        return value.isoformat() if value is not None else ""

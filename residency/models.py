@@ -1,0 +1,7 @@
+"""Every feature's models, imported in one place so Alembic and the app see the whole schema."""
+
+from residency.accounts.models import AuthToken, LoginSession, RoleGrant, User  # noqa: F401
+from residency.audit.models import AuditEntry  # noqa: F401
+from residency.cities.models import City  # noqa: F401
+from residency.core.models import SystemProbe  # noqa: F401
+from residency.notifications.models import EmailMessage  # noqa: F401

@@ -1,0 +1,1 @@
+"""Notifications: e-mail through an outbox table, delivered by a Celery worker."""

@@ -1,0 +1,36 @@
+"""File storage with one interface and two backends chosen by configuration.
+
+- :class:`LocalStorage`: files under ``<data dir>/storage`` (the embedded default);
+- :class:`S3Storage`: any S3-compatible server through boto3 (AWS, MinIO), when ``S3_BUCKET`` is set.
+
+Keys are ``/``-separated relative paths (``works/12/original/<sha256>.mp4``). Feature code asks
+:func:`get_storage` and never knows which backend it has.
+"""
+
+from flask import current_app
+
+from residency.storage.base import StorageError
+from residency.storage.local import LocalStorage
+from residency.storage.s3 import S3Storage
+
+__all__ = ["LocalStorage", "S3Storage", "StorageError", "get_storage", "storage_for_config"]
+
+
+def storage_for_config(config):
+    if config.get("S3_BUCKET"):
+        return S3Storage(
+            bucket=config["S3_BUCKET"],
+            endpoint_url=config.get("S3_ENDPOINT_URL"),
+            region=config.get("S3_REGION"),
+            access_key_id=config.get("S3_ACCESS_KEY_ID"),
+            secret_access_key=config.get("S3_SECRET_ACCESS_KEY"),
+        )
+    return LocalStorage(config["STORAGE_DIR"])
+
+
+def get_storage():
+    """The application's storage backend (made once per application)."""
+    storage = current_app.extensions.get("storage")
+    if storage is None:
+        storage = current_app.extensions["storage"] = storage_for_config(current_app.config)
+    return storage

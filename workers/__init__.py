@@ -1,0 +1,1 @@
+"""Celery workers. Start with ``celery -A workers.celery_app worker -Q io,cpu``."""

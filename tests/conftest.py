@@ -1,0 +1,247 @@
+"""Fixtures: ``app``, ``client`` (CSRF-aware), a real transaction per test, users and roles,
+a real SMTP server. See tests/services.py for the services the suite uses."""
+
+import re
+import threading
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from config import TestingConfig
+from residency import create_app
+from residency.extensions import db as _db
+from residency.extensions import limiter
+from tests import services
+
+DEFAULT_PASSWORD = "a long and quiet river 42"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if services.TEST_DATABASE_URL:
+        url = services.create_postgres_database()
+        yield url
+        services.drop_postgres_database(url)
+    else:
+        if services.CI:
+            pytest.fail("CI=true needs TEST_DATABASE_URL (PostgreSQL)", pytrace=False)
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+class Client(FlaskClient):
+    """A test client that fills in the CSRF token the way a browser's form would."""
+
+    def csrf_token(self):
+        html = self.get("/").get_data(as_text=True)
+        match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+        assert match, "no CSRF token on the home page"
+        return match.group(1)
+
+    def post_form(self, url, data=None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory, monkeypatch_session):
+    for name in ("DATABASE_URL", "REDIS_URL", "S3_BUCKET", "SMTP_HOST"):
+        monkeypatch_session.delenv(name, raising=False)
+    config = TestingConfig(tmp_path_factory.mktemp("data"))
+    config.SQLALCHEMY_DATABASE_URI = database_url
+    app = create_app(config)
+    app.test_client_class = Client
+    with app.app_context():
+        if _db.engine.dialect.name == "sqlite":
+            _enable_sqlite_savepoints(_db.engine)
+        from flask_migrate import upgrade
+
+        upgrade()
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def monkeypatch_session():
+    with pytest.MonkeyPatch.context() as mp:
+        yield mp
+
+
+def _enable_sqlite_savepoints(engine):
+    """pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request):
+    """A real transaction around each test that uses the app, rolled back at the end.
+
+    The code under test commits as usual; with ``join_transaction_mode="create_savepoint"``
+    its commits release savepoints inside the outer transaction.
+    """
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        connection = _db.engine.connect()
+        outer = connection.begin()
+        original = _db.session
+        _db.session = _db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        )
+        limiter.reset()
+        try:
+            yield
+        finally:
+            _db.session.remove()
+            _db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user (verified by default) with roles given as (role, scope_type, scope_id)."""
+    from residency.accounts.models import RoleGrant, User
+    from residency.accounts.passwords import hash_password
+    from residency.core.types import utcnow
+
+    counter = {"n": 0}
+
+    def make(email=None, password=DEFAULT_PASSWORD, name=None, verified=True, roles=(), **fields):
+        counter["n"] += 1
+        user = User(
+            email=email or f"user{counter['n']}@example.org",
+            password_hash=hash_password(password),
+            display_name=name or f"User {counter['n']}",
+            email_verified_at=utcnow() if verified else None,
+            **fields,
+        )
+        _db.session.add(user)
+        _db.session.flush()
+        for role, scope_type, scope_id in roles:
+            _db.session.add(RoleGrant(user_id=user.id, role=role, scope_type=scope_type, scope_id=scope_id))
+        _db.session.flush()
+        _db.session.expire(user, ["grants"])
+        return user
+
+    return make
+
+
+def log_in(client, email, password=DEFAULT_PASSWORD):
+    response = client.post_form("/login", {"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` logs the test client in through the real login form."""
+
+    def do(user, password=DEFAULT_PASSWORD):
+        return log_in(client, user.email, password)
+
+    return do
+
+
+@pytest.fixture
+def city(app):
+    from residency.cities.models import City
+
+    return _db.session.execute(_db.select(City).where(City.slug == "lyon")).scalar_one()
+
+
+@pytest.fixture
+def other_city(app):
+    from residency.cities.models import City
+
+    return _db.session.execute(_db.select(City).where(City.slug == "linz")).scalar_one()
+
+
+class Mailbox:
+    """Messages received by the real SMTP server."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    def clear(self):
+        with self.lock:
+            self.messages.clear()
+
+    def to(self, address):
+        with self.lock:
+            return [m for m in self.messages if address in m["To"]]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """An aiosmtpd server on a free port collecting every message it receives."""
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            with mailbox.lock:
+                mailbox.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+            return "250 OK"
+
+    port = services.free_port()
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield controller, mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(app, smtp_server):
+    """Deliver e-mail of this test to the real SMTP server; ``deliver()`` sends the outbox."""
+    controller, box = smtp_server
+    box.clear()
+    previous = {key: app.config[key] for key in ("SMTP_HOST", "SMTP_PORT")}
+    app.config.update(SMTP_HOST=controller.hostname, SMTP_PORT=controller.port)
+    yield box
+    app.config.update(previous)
+
+
+def deliver_outbox():
+    """Run the delivery the worker would run for every unsent message (in this test's transaction)."""
+    from residency.notifications.models import EmailMessage
+    from residency.notifications.operations import send_pending
+
+    ids = _db.session.execute(_db.select(EmailMessage.id).where(EmailMessage.sent_at.is_(None))).scalars().all()
+    for message_id in ids:
+        send_pending(message_id)
+    _db.session.commit()
+    return ids
+
+
+def link_in(message, path_prefix):
+    """The first link in an e-mail whose path starts with ``path_prefix``; returns the path."""
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    match = re.search(r"https?://[^/\s]+(" + re.escape(path_prefix) + r"[^\s]*)", body)
+    assert match, f"no {path_prefix} link in: {body}"
+    return match.group(1)

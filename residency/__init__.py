@@ -59,13 +59,17 @@ def register_extensions(app):
     ext.limiter.init_app(app)
     security.init_app(app)
     celery_setup.init_app(app)
+    socket_options = {}
+    manager = celery_setup.socketio_client_manager(app)
+    if manager is not None:  # the filesystem transport; with Redis Flask-SocketIO builds its own
+        socket_options["client_manager"] = manager
     ext.socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         cors_allowed_origins=app.config["SOCKETIO_CORS_ORIGINS"] or None,
-        client_manager=celery_setup.socketio_client_manager(app),
         manage_session=False,
+        **socket_options,
     )
 
 

@@ -1,5 +1,7 @@
 """Celery and the Socket.IO message queue, both chosen by configuration."""
 
+from pathlib import Path
+
 from celery import Task
 from socketio import KombuManager
 
@@ -14,6 +16,7 @@ def init_app(app):
             with app.app_context():
                 return self.run(*args, **kwargs)
 
+    _make_broker_folders(app.config["CELERY"])
     celery.config_from_object(app.config["CELERY"])
     celery.conf.task_routes = {"media.*": {"queue": "cpu"}}
     celery.conf.beat_schedule = beat_schedule()
@@ -24,6 +27,16 @@ def init_app(app):
     import residency.core.tasks  # noqa: F401
     import residency.notifications.tasks  # noqa: F401
     import residency.accounts.tasks  # noqa: F401
+
+
+def _make_broker_folders(settings):
+    """kombu's filesystem transport expects its folders to exist."""
+    if not settings["broker_url"].startswith("filesystem://"):
+        return
+    options = settings["broker_transport_options"]
+    for key in ("data_folder_in", "data_folder_out", "control_folder", "processed_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
 
 
 def beat_schedule():

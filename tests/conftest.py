@@ -2,9 +2,15 @@
 a real SMTP server. See tests/services.py for the services the suite uses."""
 
 import re
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
+import boto3
 import pytest
+import requests
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
@@ -245,3 +251,48 @@ def link_in(message, path_prefix):
     match = re.search(r"https?://[^/\s]+(" + re.escape(path_prefix) + r"[^\s]*)", body)
     assert match, f"no {path_prefix} link in: {body}"
     return match.group(1)
+
+
+def _wait(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"{what} did not start in {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def moto_s3(tmp_path_factory):
+    """moto's S3 server over real HTTP, with a bucket; yields the S3_* settings."""
+    port = services.free_port()
+    log = open(tmp_path_factory.mktemp("moto") / "moto.log", "w")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+
+    def up():
+        try:
+            return requests.get(endpoint + "/moto-api/", timeout=1).status_code < 500
+        except requests.RequestException:
+            return False
+
+    try:
+        _wait(up, 30, "moto server")
+        settings = {
+            "S3_ENDPOINT_URL": endpoint,
+            "S3_BUCKET": "residency-test",
+            "S3_ACCESS_KEY_ID": "testing",
+            "S3_SECRET_ACCESS_KEY": "testing",
+            "S3_REGION": "us-east-1",
+        }
+        boto3.client(
+            "s3", endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing",
+            region_name="us-east-1",
+        ).create_bucket(Bucket=settings["S3_BUCKET"])
+        yield settings
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()

@@ -202,7 +202,7 @@ def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('DROP TRIGGER IF EXISTS audit_entries_no_update ON audit_entries')
         op.execute('DROP FUNCTION IF EXISTS audit_entries_append_only()')
-        op.drop_table('system_probes')
+    op.drop_table('system_probes')
     with op.batch_alter_table('role_grants', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_role_grants_user_id'))
         batch_op.drop_index('ix_role_grants_scope')

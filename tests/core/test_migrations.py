@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect
+from sqlalchemy.pool import NullPool
 
 from residency.extensions import db as _db
 from tests import services
@@ -33,7 +34,7 @@ def test_migrations_upgrade_downgrade_and_upgrade_again(app, empty_database):
     """From nothing to head, back to nothing, and to head again: the 22 cities each time."""
     engine = app.extensions["sqlalchemy"].engines
     original_uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    check = create_engine(empty_database)
+    check = create_engine(empty_database, poolclass=NullPool)
     try:
         with app.app_context():
             app.config["SQLALCHEMY_DATABASE_URI"] = empty_database

@@ -24,11 +24,11 @@ demo:
 	@$(MAKE) --no-print-directory run DEMO=1
 
 ## test: set up the same way, then run the whole suite
-test: setup
+test: setup $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## bench: run every benchmark in benchmarks/
-bench: setup
+bench: setup $(VENV)/.installed-test
 	@set -e; for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
 setup: install assets translations
@@ -38,6 +38,10 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 

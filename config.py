@@ -14,6 +14,12 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent
 
 
+def _env(name, default=None):
+    """The variable's value, or ``default`` when it is unset or empty (``X=`` in compose files)."""
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
 def _bool(name, default=False):
     value = os.environ.get(name)
     if value is None or value == "":
@@ -41,7 +47,7 @@ def _secret_key(data_dir: Path) -> str:
 
 
 def _database_url(data_dir: Path) -> str:
-    url = os.environ.get("DATABASE_URL", "")
+    url = _env("DATABASE_URL", "")
     if url.startswith("postgres://"):  # Heroku-style URLs
         url = "postgresql://" + url[len("postgres://"):]
     if url.startswith("postgresql://"):
@@ -55,15 +61,15 @@ class Config:
     TESTING = False
 
     def __init__(self):
-        data_dir = Path(os.environ.get("RESIDENCY_DATA_DIR") or BASE_DIR / "instance").resolve()
+        data_dir = Path(_env("RESIDENCY_DATA_DIR") or BASE_DIR / "instance").resolve()
         self.DATA_DIR = str(data_dir)
         self.SECRET_KEY = _secret_key(data_dir)
         self.SQLALCHEMY_DATABASE_URI = _database_url(data_dir)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-        self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        self.REDIS_URL = _env("REDIS_URL")
 
         # Public address used in e-mails and absolute links.
-        self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         self.HTTPS = _bool("HTTPS", self.BASE_URL.startswith("https://"))
         self.TRUST_PROXY = _int("TRUST_PROXY", 0)
 
@@ -98,8 +104,8 @@ class Config:
             }
         self.BROKER_DIR = str(broker_dir)
         self.CELERY = {
-            "broker_url": os.environ.get("CELERY_BROKER_URL", broker_url),
-            "result_backend": os.environ.get("CELERY_RESULT_BACKEND", result_backend),
+            "broker_url": _env("CELERY_BROKER_URL", broker_url),
+            "result_backend": _env("CELERY_RESULT_BACKEND", result_backend),
             "broker_transport_options": transport_options,
             "broker_connection_retry_on_startup": True,
             "task_default_queue": "io",
@@ -115,14 +121,14 @@ class Config:
         }
 
         # Socket.IO: the Redis message queue when configured, else the same filesystem transport.
-        self.SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
+        self.SOCKETIO_ASYNC_MODE = _env("SOCKETIO_ASYNC_MODE", "threading")
         self.SOCKETIO_MESSAGE_QUEUE = self.REDIS_URL or "filesystem://"
         self.SOCKETIO_QUEUE_OPTIONS = (
             {} if self.REDIS_URL else {"transport_options": dict(transport_options)}
         )
         self.SOCKETIO_CORS_ORIGINS = [
             origin.strip()
-            for origin in os.environ.get("SOCKETIO_CORS_ORIGINS", self.BASE_URL).split(",")
+            for origin in _env("SOCKETIO_CORS_ORIGINS", self.BASE_URL).split(",")
             if origin.strip()
         ]
 
@@ -130,27 +136,27 @@ class Config:
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
-        self.RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
-        self.RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "5 per hour")
-        self.RATELIMIT_RESET = os.environ.get("RATELIMIT_RESET", "5 per hour")
+        self.RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute;50 per hour")
+        self.RATELIMIT_REGISTER = _env("RATELIMIT_REGISTER", "5 per hour")
+        self.RATELIMIT_RESET = _env("RATELIMIT_RESET", "5 per hour")
 
         # Storage: S3 when S3_BUCKET is set, otherwise files under the data folder.
-        self.S3_BUCKET = os.environ.get("S3_BUCKET") or None
-        self.S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
-        self.S3_REGION = os.environ.get("S3_REGION", "us-east-1")
-        self.S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID") or None
-        self.S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY") or None
+        self.S3_BUCKET = _env("S3_BUCKET")
+        self.S3_ENDPOINT_URL = _env("S3_ENDPOINT_URL")
+        self.S3_REGION = _env("S3_REGION", "us-east-1")
+        self.S3_ACCESS_KEY_ID = _env("S3_ACCESS_KEY_ID")
+        self.S3_SECRET_ACCESS_KEY = _env("S3_SECRET_ACCESS_KEY")
         self.STORAGE_DIR = str(data_dir / "storage")
 
         # E-mail: SMTP when SMTP_HOST is set, otherwise .eml files in <data dir>/outbox.
-        self.SMTP_HOST = os.environ.get("SMTP_HOST") or None
+        self.SMTP_HOST = _env("SMTP_HOST")
         self.SMTP_PORT = _int("SMTP_PORT", 587)
-        self.SMTP_USERNAME = os.environ.get("SMTP_USERNAME") or None
-        self.SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or None
+        self.SMTP_USERNAME = _env("SMTP_USERNAME")
+        self.SMTP_PASSWORD = _env("SMTP_PASSWORD")
         self.SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
         self.SMTP_SSL = _bool("SMTP_SSL", False)
         self.SMTP_TIMEOUT = _int("SMTP_TIMEOUT", 30)
-        self.MAIL_FROM = os.environ.get("MAIL_FROM", "City to City Residency <noreply@localhost>")
+        self.MAIL_FROM = _env("MAIL_FROM", "City to City Residency <noreply@localhost>")
         self.MAIL_OUTBOX_DIR = str(data_dir / "outbox")
 
         # Accounts.
@@ -165,7 +171,7 @@ class Config:
         self.BABEL_DEFAULT_TIMEZONE = "UTC"
         self.BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "residency" / "translations")
 
-        self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+        self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
 
 
 class TestingConfig(Config):

@@ -92,7 +92,7 @@ class Config:
         if self.REDIS_URL:
             broker_url = self.REDIS_URL
             result_backend = self.REDIS_URL
-            transport_options = {"visibility_timeout": _int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600)}
+            transport_options = {"visibility_timeout": _int("CELERY_VISIBILITY_TIMEOUT", 8 * 3600)}
         else:
             broker_url = "filesystem://"
             result_backend = f"db+sqlite:///{data_dir / 'celery-results.sqlite3'}"
@@ -147,6 +147,16 @@ class Config:
         self.S3_ACCESS_KEY_ID = _env("S3_ACCESS_KEY_ID")
         self.S3_SECRET_ACCESS_KEY = _env("S3_SECRET_ACCESS_KEY")
         self.STORAGE_DIR = str(data_dir / "storage")
+        # Where workers put temporary copies of files they process (S3 originals, outputs).
+        self.SCRATCH_DIR = _env("SCRATCH_DIR") or str(data_dir / "scratch")
+
+        # Media uploads and processing.
+        self.MEDIA_MAX_FILE_SIZE = _int("MEDIA_MAX_FILE_SIZE", 50 * 1024**3)
+        self.MEDIA_USER_QUOTA = _int("MEDIA_USER_QUOTA", 200 * 1024**3)
+        self.MEDIA_FORM_UPLOAD_MAX = _int("MEDIA_FORM_UPLOAD_MAX", 200 * 1024**2)
+        self.MEDIA_UPLOAD_EXPIRY_HOURS = _int("MEDIA_UPLOAD_EXPIRY_HOURS", 72)
+        self.MEDIA_STALE_SECONDS = _int("MEDIA_STALE_SECONDS", 900)
+        self.MEDIA_URL_SECONDS = _int("MEDIA_URL_SECONDS", 3600)
 
         # E-mail: SMTP when SMTP_HOST is set, otherwise .eml files in <data dir>/outbox.
         self.SMTP_HOST = _env("SMTP_HOST")

@@ -5,3 +5,4 @@ from residency.audit.models import AuditEntry  # noqa: F401
 from residency.cities.models import City  # noqa: F401
 from residency.core.models import SystemProbe  # noqa: F401
 from residency.notifications.models import EmailMessage  # noqa: F401
+from residency.media.models import Derivative, MediaAsset, Upload, Work  # noqa: F401

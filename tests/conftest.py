@@ -36,7 +36,19 @@ def database_url(tmp_path_factory):
 
 
 class Client(FlaskClient):
-    """A test client that fills in the CSRF token the way a browser's form would."""
+    """A test client that fills in the CSRF token the way a browser's form would.
+
+    Each request starts with an empty ``g``, as on a real server: the transaction fixture keeps
+    one app context pushed for the whole test and requests reuse it, and Flask-Login caches the
+    current user in ``g`` (a second browser would otherwise see the first one's login).
+    """
+
+    def open(self, *args, **kwargs):
+        from flask import g, has_app_context
+
+        if has_app_context():
+            g._get_current_object().__dict__.clear()
+        return super().open(*args, **kwargs)
 
     def csrf_token(self):
         html = self.get("/").get_data(as_text=True)
@@ -87,6 +99,24 @@ def _enable_sqlite_savepoints(engine):
         connection.exec_driver_sql("BEGIN")
 
 
+def _bound_session_class():
+    """Flask-SQLAlchemy's session, made to use the connection it was given.
+
+    Flask-SQLAlchemy's ``Session.get_bind`` returns the engine for every mapped table and ignores
+    the session's own ``bind``: without this, commits would land on a fresh pooled connection
+    and nothing would be rolled back after the test.
+    """
+    from flask_sqlalchemy.session import Session
+
+    class BoundSession(Session):
+        def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+            if bind is None and self.bind is not None:
+                return self.bind
+            return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+    return BoundSession
+
+
 @pytest.fixture(autouse=True)
 def _transaction(request):
     """A real transaction around each test that uses the app, rolled back at the end.
@@ -103,7 +133,7 @@ def _transaction(request):
         outer = connection.begin()
         original = _db.session
         _db.session = _db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _bound_session_class()}
         )
         limiter.reset()
         try:
@@ -125,11 +155,26 @@ def client(app):
     return app.test_client()
 
 
+_HASHES = {}
+
+
+def cached_hash(password):
+    """An argon2id hash of ``password``, computed once per run (hashing costs ~0.1 s)."""
+    from residency.accounts.passwords import hash_password
+
+    if password not in _HASHES:
+        _HASHES[password] = hash_password(password)
+    return _HASHES[password]
+
+
 @pytest.fixture
 def make_user(app):
-    """Create a user (verified by default) with roles given as (role, scope_type, scope_id)."""
+    """Create a committed user (verified by default) with roles given as (role, scope_type, scope_id).
+
+    Committed (inside the test's transaction) so that a view rolling back after a refusal does
+    not take the test's users with it.
+    """
     from residency.accounts.models import RoleGrant, User
-    from residency.accounts.passwords import hash_password
     from residency.core.types import utcnow
 
     counter = {"n": 0}
@@ -138,7 +183,7 @@ def make_user(app):
         counter["n"] += 1
         user = User(
             email=email or f"user{counter['n']}@example.org",
-            password_hash=hash_password(password),
+            password_hash=cached_hash(password),
             display_name=name or f"User {counter['n']}",
             email_verified_at=utcnow() if verified else None,
             **fields,
@@ -147,11 +192,36 @@ def make_user(app):
         _db.session.flush()
         for role, scope_type, scope_id in roles:
             _db.session.add(RoleGrant(user_id=user.id, role=role, scope_type=scope_type, scope_id=scope_id))
-        _db.session.flush()
-        _db.session.expire(user, ["grants"])
+        _db.session.commit()
         return user
 
     return make
+
+
+def log_in_without_form(client, user):
+    """Log ``client`` in as ``user`` without the login form: a server-side login session and the
+    session cookie naming it, as ``start_session`` makes them."""
+    from flask_login.utils import _create_identifier
+
+    from residency.accounts.models import LoginSession, hash_token, new_token
+
+    token = new_token()
+    _db.session.add(LoginSession(token_hash=hash_token(token), user_id=user.id, user_agent="test"))
+    _db.session.commit()
+    with client.application.test_request_context():
+        identifier = _create_identifier()
+    with client.session_transaction() as session:
+        session.permanent = True
+        session["_user_id"] = token
+        session["_fresh"] = True
+        session["_id"] = identifier
+    return user
+
+
+@pytest.fixture
+def login_as(client):
+    """``login_as(user)`` logs the client in without the login form (for tests not about logging in)."""
+    return lambda user: log_in_without_form(client, user)
 
 
 def log_in(client, email, password=DEFAULT_PASSWORD):

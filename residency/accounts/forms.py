@@ -3,7 +3,7 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from residency.cities.models import City
@@ -14,9 +14,15 @@ EMAIL_REQUIRED = _l("Enter your e-mail address.")
 EMAIL_INVALID = _l("Enter an e-mail address in the form name@example.org.")
 
 
+def _strip(value):
+    """Pasted addresses often carry a space at either end."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def email_field(label=None):
     return EmailField(
         label or _l("E-mail address"),
+        filters=[_strip],
         validators=[DataRequired(EMAIL_REQUIRED), Length(max=254), Email(EMAIL_INVALID, check_deliverability=False)],
         render_kw={"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"},
     )
@@ -32,7 +38,7 @@ def password_field(label, autocomplete="current-password", required_message=None
 
 def city_choices():
     cities = db.session.execute(db.select(City).order_by(City.name)).scalars()
-    return [(0, _l("None of these / elsewhere"))] + [(city.id, city.name) for city in cities]
+    return [SelectChoice(0, _l("None of these / elsewhere"))] + [SelectChoice(city.id, city.name) for city in cities]
 
 
 def _validate_timezone(form, field):
@@ -55,8 +61,8 @@ class ProfileFields:
 
     def fill_choices(self):
         self.city.choices = city_choices()
-        self.locale.choices = [(code, language_name(code)) for code in current_app.config["LANGUAGES"]]
-        self.timezone.choices = [(name, name.replace("_", " ")) for name in timezone_choices()]
+        self.locale.choices = [SelectChoice(code, language_name(code)) for code in current_app.config["LANGUAGES"]]
+        self.timezone.choices = [SelectChoice(name, name.replace("_", " ")) for name in timezone_choices()]
 
 
 class RegisterForm(FlaskForm, ProfileFields):

@@ -109,6 +109,20 @@ def consume_token(raw, purpose):
     return token
 
 
+def void_tokens(user, *purposes):
+    """Mark every unused token of ``user`` for ``purposes`` as used (a newer event supersedes them)."""
+    db.session.execute(
+        db.update(AuthToken)
+        .where(
+            AuthToken.user_id == user.id,
+            AuthToken.purpose.in_([str(purpose) for purpose in purposes]),
+            AuthToken.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
 def send_verification(user):
     hours = current_app.config["EMAIL_TOKEN_HOURS"]
     raw = issue_token(user, TokenPurpose.VERIFY_EMAIL, timedelta(hours=hours))
@@ -192,6 +206,7 @@ def reset_password(raw, new_password):
         raise ActionRefused(problem, field="password")
     consume_token(raw, TokenPurpose.RESET_PASSWORD)
     _set_password(user, new_password)
+    void_tokens(user, TokenPurpose.RESET_PASSWORD)
     # The reset link proves the mailbox: the address is verified too.
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
@@ -208,6 +223,7 @@ def change_password(user, current_password, new_password, keep_session_id=None):
     if problem:
         raise ActionRefused(problem, field="new_password")
     _set_password(user, new_password)
+    void_tokens(user, TokenPurpose.RESET_PASSWORD)
     end_other_sessions(user, keep_id=keep_session_id)
     record("auth.password_changed", actor=user, obj=user)
     return user
@@ -243,6 +259,8 @@ def confirm_email_change(raw):
     old = user.email
     user.email = token.new_email
     user.email_verified_at = utcnow()
+    # Links mailed to the old address (or for another new one) must not outlive the change.
+    void_tokens(user, *TokenPurpose)
     record("user.email_changed", actor=user, obj=user, old_domain=old.split("@")[-1])
     return user
 

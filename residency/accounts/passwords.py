@@ -1,8 +1,12 @@
 """Password hashing (argon2id) and the password rules.
 
 Rules after NIST SP 800-63B: at least 8 characters, long passphrases and pasting allowed, no
-composition rules, the most common passwords refused (zxcvbn's list of 30,000).
+composition rules, the most common passwords refused (zxcvbn's list of 30,000). Passwords are
+NFKC-normalised before hashing, so the same characters typed on another system (composed or
+decomposed accents) still match.
 """
+
+import unicodedata
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -14,14 +18,18 @@ _hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile
 _COMMON = frozenset(FREQUENCY_LISTS["passwords"])
 
 
+def _normalize(password):
+    return unicodedata.normalize("NFKC", password)
+
+
 def hash_password(password):
-    return _hasher.hash(password)
+    return _hasher.hash(_normalize(password))
 
 
 def verify_password(password_hash, password):
     """True when ``password`` matches; never raises for a wrong or malformed hash."""
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher.verify(password_hash, _normalize(password))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -36,6 +44,7 @@ def needs_rehash(password_hash):
 
 def password_problem(password, email=None, display_name=None):
     """The reason ``password`` is refused, or None when it is acceptable."""
+    password = _normalize(password)
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     maximum = current_app.config["PASSWORD_MAX_LENGTH"]
     if len(password) < minimum:

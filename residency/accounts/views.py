@@ -28,6 +28,8 @@ def _safe_next(target):
     """Only same-site relative paths are followed after login (no open redirect)."""
     if not target:
         return None
+    if "\\" in target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return None  # browsers read a backslash as a slash and drop tabs: "//host" again
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Optional
 
 from residency.accounts.models import ROLE_SCOPES, Role
@@ -18,13 +18,13 @@ ROLE_LABELS = {
 
 
 class GrantRoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[(str(role), label) for role, label in ROLE_LABELS.items()],
+    role = SelectField(_l("Role"), choices=[SelectChoice(str(role), label) for role, label in ROLE_LABELS.items()],
                        validators=[DataRequired()])
     scope = SelectField(_l("Scope"), validators=[DataRequired(_l("Choose where the role applies."))])
 
     def fill_choices(self, cities):
-        self.scope.choices = [("network:0", _l("The whole network"))] + [
-            (f"city:{city.id}", city.name) for city in cities
+        self.scope.choices = [SelectChoice("network:0", _l("The whole network"))] + [
+            SelectChoice(f"city:{city.id}", city.name) for city in cities
         ]
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, or_
 
 from residency.accounts import operations
 from residency.accounts.forms import ConfirmForm
-from residency.accounts.models import RoleGrant, User
+from residency.accounts.models import Role, RoleGrant, User
 from residency.admin.forms import ROLE_LABELS, GrantRoleForm, UserSearchForm
 from residency.audit.models import AuditEntry
 from residency.cities.models import City
@@ -64,12 +64,15 @@ def _cities():
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user(user_id):
-    """A user's roles, with a form to grant one more."""
+    """A user's roles, with a form to grant one more.
+
+    :raise 403: the viewer may not manage roles.
+    :raise 404: no such user.
+    """
     require("roles.manage")
     person = db.get_or_404(User, user_id)
-    cities = _cities()
     form = GrantRoleForm()
-    form.fill_choices(cities)
+    form.fill_choices(_cities())
     if form.validate_on_submit():
         scope_type, _sep, scope_id = form.scope.data.partition(":")
         try:
@@ -77,26 +80,37 @@ def user(user_id):
         except (ActionRefused, ValueError) as refusal:
             db.session.rollback()
             flash(str(getattr(refusal, "message", _("Unknown role or scope."))), "error")
-            return render_template("admin/user.html", person=person, form=form, cities={c.id: c for c in cities},
-                                   role_labels=ROLE_LABELS, revoke=ConfirmForm()), 400
+            return _user_page(person, form, 400)
         db.session.commit()
         flash(_("Role granted."), "success")
         return redirect(url_for("admin.user", user_id=person.id))
-    return render_template("admin/user.html", person=person, form=form, cities={c.id: c for c in cities},
-                           role_labels=ROLE_LABELS, revoke=ConfirmForm()), 400 if form.errors else 200
+    return _user_page(person, form, 400 if form.errors else 200)
+
+
+def _user_page(person, form, status=200):
+    cities = {city.id: city for city in _cities()}
+    return render_template("admin/user.html", person=person, form=form, cities=cities,
+                           role_labels=ROLE_LABELS, revoke=ConfirmForm()), status
 
 
 @bp.route("/users/<int:user_id>/grants/<int:grant_id>/revoke", methods=["POST"])
 def revoke(user_id, grant_id):
+    """Revoke one of the user's grants.
+
+    :raise 403: the viewer may not manage roles.
+    :raise 404: no such grant for this user.
+    """
     require("roles.manage")
     grant = db.get_or_404(RoleGrant, grant_id)
     if grant.user_id != user_id:
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if grant.user_id == current_user.id and grant.role == "network_admin":
+    if grant.user_id == current_user.id and grant.role == Role.NETWORK_ADMIN:
         flash(_("You cannot remove your own admin role; ask another admin."), "error")
-        return redirect(url_for("admin.user", user_id=user_id)), 303
+        form = GrantRoleForm(formdata=None)
+        form.fill_choices(_cities())
+        return _user_page(grant.user, form, 400)
     operations.revoke_role(current_user._get_current_object(), grant)
     db.session.commit()
     flash(_("Role revoked."), "success")

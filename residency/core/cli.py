@@ -32,6 +32,12 @@ def create_admin_command(email, name):
     from residency.core.permissions import is_network_admin
     from residency.core.types import utcnow
 
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise click.ClickException(f"not a valid e-mail address: {exc}") from None
     user = operations.find_user_by_email(email)
     if user is None:
         if sys.stdin.isatty():

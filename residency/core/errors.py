@@ -19,7 +19,8 @@ class ActionRefused(Exception):
     """
 
     def __init__(self, message, field=None, status=400):
-        super().__init__(str(message))
+        # Keep a lazy message lazy: it is translated where it is shown (a request, the CLI…).
+        super().__init__(message)
         self.message = message
         self.field = field
         self.status = status
@@ -59,6 +60,16 @@ def render_error(code, message=None):
     return render_template("errors/error.html", code=code, title=TITLES.get(code, TITLES[500]), message=message), code
 
 
+#: Headers of an HTTP error that the page must keep: what is allowed (405), when to retry (429,
+#: 503), how to authenticate (401).
+KEPT_HEADERS = ("allow", "retry-after", "www-authenticate")
+
+
+def _kept_headers(error):
+    headers = error.get_response().headers
+    return [(name, value) for name, value in headers.items() if name.lower() in KEPT_HEADERS]
+
+
 def init_app(app):
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -68,15 +79,8 @@ def init_app(app):
     def http_error(error):
         if error.code and error.code < 400:
             return error
-        response = render_error(error.code or 500)
-        if error.code == 429:
-            # Flask-Limiter adds Retry-After on its own response; keep it.
-            headers = error.get_response().headers
-            body, code = response
-            if isinstance(body, dict):
-                return body, code, {k: v for k, v in headers.items() if k.lower() == "retry-after"}
-            return body, code, {k: v for k, v in headers.items() if k.lower() == "retry-after"}
-        return response
+        body, code = render_error(error.code or 500)
+        return body, code, _kept_headers(error)
 
     @app.errorhandler(Exception)
     def unhandled(error):

@@ -3,7 +3,7 @@
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 from residency.extensions import babel
@@ -17,7 +17,12 @@ def supported_locales():
 
 
 def select_locale():
-    """The user's language, else the switcher's cookie, else the browser's ``Accept-Language``."""
+    """The user's language, else the switcher's cookie, else the browser's ``Accept-Language``.
+
+    Outside a request (CLI, workers) Flask-Babel's default applies.
+    """
+    if not has_request_context():
+        return None
     languages = supported_locales()
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
@@ -29,6 +34,8 @@ def select_locale():
 
 def select_timezone():
     """The user's timezone, else the one the browser reported in a cookie, else UTC."""
+    if not has_request_context():
+        return None
     if current_user and current_user.is_authenticated and is_valid_timezone(current_user.timezone):
         return current_user.timezone
     cookie = request.cookies.get(TZ_COOKIE)
@@ -58,8 +65,8 @@ def _timezones():
 
 
 def timezone_choices():
-    """Sorted IANA timezone names (without the legacy aliases) for select boxes."""
-    return sorted(
+    """UTC, then the sorted IANA timezone names (without the legacy aliases), for select boxes."""
+    return ["UTC"] + sorted(
         name for name in _timezones() if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/"))
     )
 

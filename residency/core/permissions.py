@@ -80,6 +80,7 @@ def init_app(app):
     # Importing a feature's policies declares its rules.
     import residency.accounts.policies  # noqa: F401
     import residency.cities.policies  # noqa: F401
+    import residency.media.policies  # noqa: F401
 
     @app.context_processor
     def inject_can():

@@ -18,7 +18,11 @@ def init_app(app):
 
     _make_broker_folders(app.config["CELERY"])
     celery.config_from_object(app.config["CELERY"])
-    celery.conf.task_routes = {"media.*": {"queue": "cpu"}}
+    celery.conf.task_routes = {
+        "media.ingest": {"queue": "io"},
+        "media.sweep": {"queue": "io"},
+        "media.*": {"queue": "cpu"},
+    }
     celery.conf.beat_schedule = beat_schedule()
     celery.Task = AppContextTask
     celery.set_default()
@@ -43,6 +47,10 @@ def beat_schedule():
     return {
         "resend-unsent-email": {
             "task": "notifications.resend_unsent",
+            "schedule": 60.0,
+        },
+        "media-sweep": {
+            "task": "media.sweep",
             "schedule": 60.0,
         },
         "purge-expired-tokens": {

@@ -9,11 +9,11 @@ Keys are ``/``-separated relative paths (``works/12/original/<sha256>.mp4``). Fe
 
 from flask import current_app
 
-from residency.storage.base import StorageError
+from residency.storage.base import MultipartError, Part, StorageError
 from residency.storage.local import LocalStorage
 from residency.storage.s3 import S3Storage
 
-__all__ = ["LocalStorage", "S3Storage", "StorageError", "get_storage", "storage_for_config"]
+__all__ = ["LocalStorage", "MultipartError", "Part", "S3Storage", "StorageError", "get_storage", "storage_for_config"]
 
 
 def storage_for_config(config):
@@ -24,6 +24,7 @@ def storage_for_config(config):
             region=config.get("S3_REGION"),
             access_key_id=config.get("S3_ACCESS_KEY_ID"),
             secret_access_key=config.get("S3_SECRET_ACCESS_KEY"),
+            scratch_dir=config.get("SCRATCH_DIR"),
         )
     return LocalStorage(config["STORAGE_DIR"])
 

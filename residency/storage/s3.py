@@ -1,17 +1,44 @@
-"""Objects in an S3-compatible bucket, through boto3."""
+"""Objects in an S3-compatible bucket, through boto3.
+
+Browsers upload parts straight to S3 with presigned ``UploadPart`` URLs, and download with
+presigned ``GetObject`` URLs (S3 serves Range requests itself); the bucket's CORS rules must
+expose the ``ETag`` header to the site's origin.
+"""
+
+import contextlib
+import os
+import tempfile
 
 import boto3
+from boto3.s3.transfer import TransferConfig
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
-from residency.storage.base import Storage, StorageError, check_key
+from residency.storage.base import (
+    MultipartError,
+    Part,
+    Storage,
+    StorageError,
+    check_key,
+    check_parts,
+    content_disposition,
+)
+
+MAX_PRESIGN_SECONDS = 7 * 24 * 3600  # SigV4's limit
+TRANSFER = TransferConfig(multipart_threshold=64 * 1024 * 1024, multipart_chunksize=64 * 1024 * 1024, max_concurrency=4)
+
+
+def _code(exc):
+    return exc.response.get("Error", {}).get("Code", "")
 
 
 class S3Storage(Storage):
     name = "s3"
 
-    def __init__(self, bucket, endpoint_url=None, region=None, access_key_id=None, secret_access_key=None):
+    def __init__(self, bucket, endpoint_url=None, region=None, access_key_id=None, secret_access_key=None,
+                 scratch_dir=None):
         self.bucket = bucket
+        self.scratch_dir = scratch_dir
         self.client = boto3.client(
             "s3",
             endpoint_url=endpoint_url,
@@ -35,7 +62,9 @@ class S3Storage(Storage):
 
     def put(self, key, fileobj, content_type="application/octet-stream"):
         try:
-            self.client.upload_fileobj(fileobj, self.bucket, check_key(key), ExtraArgs={"ContentType": content_type})
+            self.client.upload_fileobj(
+                fileobj, self.bucket, check_key(key), ExtraArgs={"ContentType": content_type}, Config=TRANSFER
+            )
         except (ClientError, BotoCoreError) as exc:
             raise StorageError(str(exc)) from exc
         return key
@@ -50,7 +79,7 @@ class S3Storage(Storage):
         try:
             self.client.head_object(Bucket=self.bucket, Key=check_key(key))
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+            if _code(exc) in {"404", "NoSuchKey", "NotFound"}:
                 return False
             raise StorageError(str(exc)) from exc
         return True
@@ -66,3 +95,88 @@ class S3Storage(Storage):
             self.client.delete_object(Bucket=self.bucket, Key=check_key(key))
         except (ClientError, BotoCoreError) as exc:
             raise StorageError(str(exc)) from exc
+
+    def move(self, source, target):
+        """Server-side copy (multipart for large objects) then delete: no data through this process."""
+        try:
+            self.client.copy(
+                {"Bucket": self.bucket, "Key": check_key(source)}, self.bucket, check_key(target), Config=TRANSFER
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise StorageError(str(exc)) from exc
+        self.delete(source)
+        return target
+
+    @contextlib.contextmanager
+    def local_copy(self, key):
+        fd, path = tempfile.mkstemp(dir=self.scratch_dir, prefix="s3-")
+        os.close(fd)
+        try:
+            try:
+                self.client.download_file(self.bucket, check_key(key), path, Config=TRANSFER)
+            except (ClientError, BotoCoreError) as exc:
+                raise StorageError(f"could not fetch {key!r}: {exc}") from exc
+            yield path
+        finally:
+            os.unlink(path)
+
+    def download_url(self, key, filename, expires=3600, inline=False, content_type=None):
+        params = {
+            "Bucket": self.bucket,
+            "Key": check_key(key),
+            "ResponseContentDisposition": content_disposition(filename, inline),
+        }
+        if content_type:
+            params["ResponseContentType"] = content_type
+        return self.client.generate_presigned_url(
+            "get_object", Params=params, ExpiresIn=min(int(expires), MAX_PRESIGN_SECONDS)
+        )
+
+    # Multipart ---------------------------------------------------------------------------
+
+    def create_multipart(self, key, content_type="application/octet-stream"):
+        try:
+            response = self.client.create_multipart_upload(
+                Bucket=self.bucket, Key=check_key(key), ContentType=content_type
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise StorageError(str(exc)) from exc
+        return response["UploadId"]
+
+    def part_url(self, key, upload_id, number, expires=3600):
+        return self.client.generate_presigned_url(
+            "upload_part",
+            Params={"Bucket": self.bucket, "Key": check_key(key), "UploadId": upload_id, "PartNumber": int(number)},
+            ExpiresIn=min(int(expires), MAX_PRESIGN_SECONDS),
+        )
+
+    def list_parts(self, key, upload_id):
+        parts = []
+        try:
+            paginator = self.client.get_paginator("list_parts")
+            for page in paginator.paginate(Bucket=self.bucket, Key=check_key(key), UploadId=upload_id):
+                parts.extend(Part(p["PartNumber"], p["Size"], p["ETag"]) for p in page.get("Parts", []))
+        except ClientError as exc:
+            if _code(exc) in {"NoSuchUpload", "404"}:
+                raise MultipartError("unknown upload") from exc
+            raise StorageError(str(exc)) from exc
+        return sorted(parts, key=lambda part: part.number)
+
+    def complete_multipart(self, key, upload_id, parts):
+        stored = {part.number: part for part in self.list_parts(key, upload_id)}
+        check_parts(parts, stored)
+        try:
+            self.client.complete_multipart_upload(
+                Bucket=self.bucket, Key=check_key(key), UploadId=upload_id,
+                MultipartUpload={"Parts": [{"PartNumber": n, "ETag": stored[n].etag} for n, _etag in parts]},
+            )
+        except ClientError as exc:
+            raise MultipartError(f"S3 refused the completion: {_code(exc)}") from exc
+        return self.size(key)
+
+    def abort_multipart(self, key, upload_id):
+        try:
+            self.client.abort_multipart_upload(Bucket=self.bucket, Key=check_key(key), UploadId=upload_id)
+        except ClientError as exc:
+            if _code(exc) not in {"NoSuchUpload", "404"}:
+                raise StorageError(str(exc)) from exc

@@ -1,0 +1,1 @@
+"""Media: works, uploads, storage of files and their processing."""

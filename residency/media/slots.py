@@ -1,0 +1,90 @@
+"""Upload slots: where a file goes and the rules it must meet.
+
+A slot is named by a short reference (``work:12``; calls add ``application:…`` slots). Each
+feature declares a resolver for its slot type that checks the user may upload there and returns
+its rules: allowed kinds, size limit, how many files.
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from residency.core.errors import ActionRefused
+
+ALL_KINDS = frozenset({"video", "audio", "image", "document", "archive", "subtitle"})
+
+#: What a browser may declare for each kind; the real check is by content after upload.
+DECLARED_TYPES = {
+    "video": ("video/",),
+    "audio": ("audio/",),
+    "image": ("image/png", "image/jpeg", "image/webp", "image/tiff"),
+    "document": ("application/pdf",),
+    "archive": ("application/zip", "application/x-zip-compressed"),
+    "subtitle": ("text/vtt", "application/x-subrip", "text/srt", "application/x-srt"),
+}
+EXTENSIONS = {
+    "video": {"mp4", "mov", "m4v", "mkv", "webm", "avi", "mxf", "mpg", "mpeg", "ts", "ogv"},
+    "audio": {"wav", "flac", "mp3", "m4a", "aac", "ogg", "oga", "opus", "aif", "aiff"},
+    "image": {"png", "jpg", "jpeg", "webp", "tif", "tiff"},
+    "document": {"pdf"},
+    "archive": {"zip"},
+    "subtitle": {"srt", "vtt"},
+}
+
+
+@dataclass(frozen=True)
+class SlotRules:
+    kinds: frozenset
+    max_size: int
+    max_count: int | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Slot:
+    ref: str
+    rules: SlotRules
+    work_id: int | None = None
+
+
+_RESOLVERS = {}
+
+
+def slot_resolver(slot_type):
+    """Declare ``fn(user, slot_id) -> Slot`` for references ``<slot_type>:<id>``."""
+
+    def decorator(fn):
+        _RESOLVERS[slot_type] = fn
+        return fn
+
+    return decorator
+
+
+def resolve_slot(ref, user):
+    """The slot ``ref`` for ``user``.
+
+    :raise ActionRefused: malformed reference (400), no such slot or not the user's (404).
+    """
+    slot_type, _sep, raw_id = (ref or "").partition(":")
+    resolver = _RESOLVERS.get(slot_type)
+    if resolver is None or not raw_id.isdigit():
+        raise ActionRefused(_l("Unknown upload destination."), status=400)
+    return resolver(user, int(raw_id))
+
+
+def guess_kind(filename, declared_type):
+    """The kind a file claims to be, from its name and declared type (checked again by content)."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    for kind, extensions in EXTENSIONS.items():
+        if ext in extensions:
+            return kind
+    declared = (declared_type or "").lower()
+    for kind, prefixes in DECLARED_TYPES.items():
+        if declared.startswith(prefixes):
+            return kind
+    return None
+
+
+def default_max_size():
+    return current_app.config["MEDIA_MAX_FILE_SIZE"]

@@ -176,7 +176,7 @@ class Config:
         self.PASSWORD_MAX_LENGTH = 256
 
         # Languages.
-        self.LANGUAGES = ["en", "fr"]
+        self.LANGUAGES = ["en", "fr", "es", "pt"]
         self.BABEL_DEFAULT_LOCALE = "en"
         self.BABEL_DEFAULT_TIMEZONE = "UTC"
         self.BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "residency" / "translations")

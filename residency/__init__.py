@@ -79,11 +79,14 @@ def register_blueprints(app):
     from residency.api import bp as api_bp
     from residency.cities.views import bp as cities_bp
     from residency.core.views import bp as core_bp
+    from residency.media import api as _media_api, files as _media_files  # noqa: F401  (routes on media.bp)
+    from residency.media.views import bp as media_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(cities_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(media_bp)
     app.register_blueprint(api_bp)
 
 

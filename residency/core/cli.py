@@ -70,3 +70,12 @@ def demo_command():
     for line in load_demo():
         click.echo(line)
     db.session.commit()
+
+
+@residency_cli.command("sweep-media")
+def sweep_media_command():
+    """Re-queue stuck media processing and expire abandoned uploads now (beat does it every minute)."""
+    from residency.media.pipeline import sweep
+
+    counts = sweep()
+    click.echo(", ".join(f"{key}: {value}" for key, value in counts.items()))

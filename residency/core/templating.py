@@ -26,6 +26,17 @@ def init_app(app):
             return ""
         return format_datetime(value, format)
 
+    @app.template_filter("filesize")
+    def filesize_filter(value):
+        """A byte count in the viewer's language, decimal units (1 MB = 1,000,000 bytes)."""
+        from flask_babel import format_decimal
+
+        size = float(value or 0)
+        for unit in ("B", "kB", "MB", "GB", "TB"):
+            if size < 1000 or unit == "TB":
+                return f"{format_decimal(round(size, 1))} {unit}"
+            size /= 1000
+
     @app.template_filter("isodatetime")
     def isodatetime_filter(value):
         return value.isoformat() if value is not None else ""

@@ -31,6 +31,7 @@ def init_app(app):
     import residency.core.tasks  # noqa: F401
     import residency.notifications.tasks  # noqa: F401
     import residency.accounts.tasks  # noqa: F401
+    import residency.media.tasks  # noqa: F401
 
 
 def _make_broker_folders(settings):

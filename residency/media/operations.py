@@ -232,6 +232,13 @@ def accept_form_upload(user, slot_ref, file, content_length, replaces_asset_id=N
     size = _stream_size(file)
     if size == 0:
         raise ActionRefused(_l("Choose a file to upload."), field="file")
+    form_max = current_app.config["MEDIA_FORM_UPLOAD_MAX"]
+    if size > form_max:
+        raise ActionRefused(
+            _l("Without JavaScript files may be at most %(max)s; with JavaScript the resumable uploader takes larger ones.",
+               max=human_size(form_max)),
+            field="file", status=413,
+        )
     old = _replacing(user, slot, replaces_asset_id)
     _check_limits(user, slot, filename, size, file.mimetype, replacing=old)
     import uuid

@@ -88,3 +88,16 @@ def guess_kind(filename, declared_type):
 
 def default_max_size():
     return current_app.config["MEDIA_MAX_FILE_SIZE"]
+
+
+@slot_resolver("work")
+def _work_slot(user, work_id):
+    """Any file of a work the user owns, up to MEDIA_MAX_FILE_SIZE."""
+    from residency.core.permissions import can
+    from residency.extensions import db
+    from residency.media.models import Work
+
+    work = db.session.get(Work, work_id)
+    if work is None or not can(user, "work.edit", work):
+        raise ActionRefused(_l("Unknown upload destination."), status=404)
+    return Slot(ref=f"work:{work.id}", rules=SlotRules(kinds=ALL_KINDS, max_size=default_max_size()), work_id=work.id)

@@ -1,0 +1,438 @@
+"""The processing pipeline, step by step. Called by the Celery tasks in ``tasks.py``.
+
+1. ``verify``: real size, SHA-256 (streamed), type detected from content; the original moves
+   from quarantine to ``<prefix>/original/<sha256>.<ext>`` and is never modified again.
+2. ``probe``: technical metadata; one ``Derivative`` row per applicable profile.
+3. ``derive``: one task per derivative, written under a deterministic key
+   (``<prefix>/derived/<profile>/v<version>/<source sha256>.<ext>``), so a re-run writes the same key.
+4. ``finalize``: the asset's state follows from its derivatives.
+
+Every step re-loads by id, is idempotent, owns its commit, and queues the next step only after
+committing. A sweeper re-queues what a dead worker or a lost message left behind.
+"""
+
+import hashlib
+import logging
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from flask import current_app
+
+from residency.core.live import emit, user_room
+from residency.core.types import utcnow
+from residency.extensions import db
+from residency.media.models import AssetState, Derivative, DerivativeState, MediaAsset, Upload, UploadState
+from residency.media.processing import MediaRejected
+from residency.media.processing.derivatives import PROFILES, applicable_profiles
+from residency.media.processing.detect import Detected, detect
+from residency.media.processing.limits import Limits
+from residency.media.processing.probe import probe as probe_file
+from residency.storage import StorageError, get_storage
+
+log = logging.getLogger(__name__)
+HASH_CHUNK = 4 * 1024 * 1024
+PROGRESS_INTERVAL = 1.0
+
+
+def limits():
+    return Limits()
+
+
+def storage_prefix(asset):
+    if asset.work_id:
+        return f"works/{asset.work_id}"
+    return "slots/" + asset.slot.replace(":", "-")
+
+
+def derived_key(asset, profile):
+    return f"{storage_prefix(asset)}/derived/{profile.name}/v{profile.version}/{asset.sha256}.{profile.ext}"
+
+
+def hash_file(path):
+    """(sha256 hex, size) of a file, read in large chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb", buffering=0) as handle:
+        while True:
+            chunk = handle.read(HASH_CHUNK)
+            if not chunk:
+                break
+            size += len(chunk)
+            digest.update(chunk)
+    return digest.hexdigest(), size
+
+
+def note(asset, step, message):
+    """Append to the asset's processing log (kept short; shown to the artist)."""
+    entries = list(asset.log or [])[-49:]
+    entries.append({"at": utcnow().isoformat(), "step": step, "message": message})
+    asset.log = entries
+
+
+def announce(asset):
+    emit("media.state", state_payload(asset), room=user_room(asset.owner_id))
+
+
+def state_payload(asset):
+    return {
+        "asset": asset.id,
+        "state": asset.state,
+        "failed_step": asset.failed_step,
+        "reason": asset.failure_reason,
+        "retryable": asset.failure_retryable,
+        "derivatives": {d.profile: {"state": d.state, "progress": round(d.progress, 3)} for d in asset.derivatives},
+    }
+
+
+def fail(asset, step, code, message, retryable):
+    asset.state = AssetState.FAILED
+    asset.failed_step = step
+    asset.failure_code = code
+    asset.failure_reason = message[:500]
+    asset.failure_retryable = retryable
+    note(asset, step, f"failed: {message}")
+    log.info("asset %s failed at %s: %s", asset.id, step, code)
+
+
+def _lock(asset_id):
+    return db.session.get(MediaAsset, asset_id, with_for_update=True, populate_existing=True)
+
+
+# 1. verify ---------------------------------------------------------------------------------
+
+def verify(asset_id):
+    """Check the uploaded file by its content and store it as the original. Returns the next step."""
+    from residency.media.slots import resolve_slot
+
+    asset = _lock(asset_id)
+    if asset is None or asset.state == AssetState.FAILED:
+        return None
+    if asset.original_key:
+        return "probe"
+    asset.state = AssetState.PROCESSING
+    note(asset, "verify", "checking the file")
+    db.session.commit()
+    announce(asset)
+
+    storage = get_storage()
+    try:
+        with storage.local_copy(asset.quarantine_key) as path:
+            detected = detect(path)
+            sha256, size = hash_file(path)
+    except MediaRejected as rejected:
+        asset = _lock(asset_id)
+        fail(asset, "verify", rejected.code, rejected.message, retryable=False)
+        db.session.commit()
+        announce(asset)
+        return None
+
+    asset = _lock(asset_id)
+    try:
+        rules = resolve_slot(asset.slot, asset.owner).rules
+    except Exception:  # the work was deleted meanwhile
+        rules = None
+    if rules is None or detected.kind not in rules.kinds:
+        fail(asset, "verify", "type_not_allowed", "This kind of file is not accepted here.", retryable=False)
+    elif size != asset.size:
+        fail(asset, "verify", "size_mismatch", "The stored file is not the size that was uploaded.", retryable=False)
+    if asset.state == AssetState.FAILED:
+        db.session.commit()
+        announce(asset)
+        return None
+
+    key = f"{storage_prefix(asset)}/original/{sha256}.{detected.ext}"
+    if storage.exists(key):
+        storage.delete(asset.quarantine_key)  # the same bytes are already stored for this work
+    else:
+        storage.move(asset.quarantine_key, key)
+    asset.sha256, asset.kind, asset.mime, asset.ext = sha256, detected.kind, detected.mime, detected.ext
+    asset.original_key, asset.quarantine_key = key, None
+    note(asset, "verify", f"{detected.kind} ({detected.mime}), SHA-256 {sha256[:12]}…")
+    db.session.commit()
+    announce(asset)
+    return "probe"
+
+
+# 2. probe ----------------------------------------------------------------------------------
+
+def probe(asset_id):
+    """Read the technical metadata and plan the derivatives. Returns the profiles to derive."""
+    asset = _lock(asset_id)
+    if asset is None or asset.state == AssetState.FAILED or not asset.original_key:
+        return []
+    if asset.probe is None:
+        detected = Detected(asset.kind, asset.mime, asset.ext)
+        try:
+            with get_storage().local_copy(asset.original_key) as path:
+                result = probe_file(path, detected, limits())
+        except MediaRejected as rejected:
+            asset = _lock(asset_id)
+            fail(asset, "probe", rejected.code, rejected.message, retryable=False)
+            db.session.commit()
+            announce(asset)
+            return []
+        asset = _lock(asset_id)
+        asset.probe = result
+        note(asset, "probe", "technical metadata read")
+    detected = Detected(asset.kind, asset.mime, asset.ext)
+    existing = {d.profile for d in asset.derivatives}
+    for name in applicable_profiles(detected, asset.probe):
+        if name not in existing:
+            asset.derivatives.append(Derivative(profile=name, version=PROFILES[name].version))
+    db.session.flush()
+    pending = [d.profile for d in asset.derivatives if d.state in (DerivativeState.PENDING, DerivativeState.RUNNING)]
+    _refresh(asset)
+    db.session.commit()
+    announce(asset)
+    return pending
+
+
+# 3. derive ---------------------------------------------------------------------------------
+
+class _Progress:
+    """Throttled progress: heartbeat in the database, live event to the artist."""
+
+    def __init__(self, derivative_id, asset_id, owner_id, profile):
+        self.derivative_id, self.asset_id, self.owner_id, self.profile = derivative_id, asset_id, owner_id, profile
+        self.last = 0.0
+
+    def __call__(self, fraction):
+        now = time.monotonic()
+        if now - self.last < PROGRESS_INTERVAL:
+            return
+        self.last = now
+        fraction = max(0.0, min(1.0, float(fraction)))
+        db.session.execute(
+            db.update(Derivative).where(Derivative.id == self.derivative_id)
+            .values(progress=fraction, heartbeat_at=utcnow())
+        )
+        db.session.commit()
+        emit("media.progress", {"asset": self.asset_id, "profile": self.profile, "progress": round(fraction, 3)},
+             room=user_room(self.owner_id))
+
+
+def derive(asset_id, profile_name):
+    """Make one derivative. Returns True when it is done (now or before).
+
+    :raise TransientError: worth retrying (the task retries with backoff).
+    """
+    derivative = db.session.execute(
+        db.select(Derivative).where(Derivative.asset_id == asset_id, Derivative.profile == profile_name)
+        .with_for_update()
+    ).scalar_one_or_none()
+    if derivative is None:
+        return False
+    if derivative.state == DerivativeState.DONE:
+        return True
+    asset = derivative.asset
+    if asset.state == AssetState.FAILED and derivative.state == DerivativeState.FAILED:
+        return False
+    profile = PROFILES[profile_name]
+    now = utcnow()
+    derivative.state = DerivativeState.RUNNING
+    derivative.attempts += 1
+    derivative.started_at = derivative.heartbeat_at = now
+    derivative.error = None
+    derivative.progress = 0.0
+    derivative_id, owner_id, original_key = derivative.id, asset.owner_id, asset.original_key
+    probe_data, key = asset.probe, derived_key(asset, profile)
+    db.session.commit()
+    announce(asset)
+
+    scratch = Path(current_app.config["SCRATCH_DIR"])
+    scratch.mkdir(parents=True, exist_ok=True)
+    out = scratch / f"{asset_id}-{profile_name}-{uuid.uuid4().hex}.{profile.ext}"
+    storage = get_storage()
+    try:
+        with storage.local_copy(original_key) as src:
+            meta = profile.make(src, probe_data, out, on_progress=_Progress(derivative_id, asset_id, owner_id, profile_name), limits=limits())
+        if meta.get("use_source"):
+            result = {"use_source": True, "key": original_key, "size": None, "sha256": None}
+        else:
+            sha256, size = hash_file(out)
+            storage.put_file(key, out, profile.content_type)
+            result = {"use_source": False, "key": key, "size": size, "sha256": sha256}
+    except MediaRejected as rejected:
+        _finish_failed(derivative_id, rejected.code, rejected.message, retryable=False)
+        return False
+    finally:
+        out.unlink(missing_ok=True)
+
+    derivative = db.session.get(Derivative, derivative_id, with_for_update=True, populate_existing=True)
+    asset = derivative.asset
+    derivative.state = DerivativeState.DONE
+    derivative.use_source = result["use_source"]
+    derivative.key = result["key"]
+    derivative.size = result["size"] if result["size"] is not None else asset.size
+    derivative.sha256 = result["sha256"] or asset.sha256
+    derivative.content_type = profile.content_type if not result["use_source"] else asset.mime
+    derivative.meta = meta
+    derivative.progress = 1.0
+    derivative.finished_at = utcnow()
+    derivative.error = None
+    note(asset, profile_name, "kept the original as it is" if result["use_source"] else "done")
+    db.session.commit()
+    finalize(asset_id)
+    return True
+
+
+def _finish_failed(derivative_id, code, message, retryable):
+    derivative = db.session.get(Derivative, derivative_id, with_for_update=True, populate_existing=True)
+    derivative.state = DerivativeState.FAILED
+    derivative.error = message[:500]
+    derivative.retryable = retryable
+    derivative.finished_at = utcnow()
+    asset = _lock(derivative.asset_id)
+    fail(asset, derivative.profile, code, message, retryable)
+    db.session.commit()
+    announce(asset)
+
+
+def transient_failure(asset_id, profile_name, message, final):
+    """Record a temporary failure: back to pending for the retry, or failed (retryable) at the end."""
+    derivative = db.session.execute(
+        db.select(Derivative).where(Derivative.asset_id == asset_id, Derivative.profile == profile_name)
+    ).scalar_one_or_none()
+    if derivative is None:
+        return
+    if final:
+        _finish_failed(derivative.id, "transient", message, retryable=True)
+    else:
+        derivative.state = DerivativeState.PENDING
+        derivative.error = message[:500]
+        db.session.commit()
+
+
+# 4. finalize -------------------------------------------------------------------------------
+
+def _refresh(asset):
+    """Derive the asset's state from its derivatives (failures recorded on the asset stay)."""
+    if asset.state == AssetState.FAILED:
+        return asset.state
+    states = {d.state for d in asset.derivatives}
+    if not asset.original_key:
+        asset.state = AssetState.PROCESSING if asset.state != AssetState.UPLOADED else asset.state
+    elif asset.probe is not None and states <= {DerivativeState.DONE}:
+        if asset.state != AssetState.READY:
+            asset.state = AssetState.READY
+            note(asset, "ready", "every derivative is ready")
+    else:
+        asset.state = AssetState.PROCESSING
+    return asset.state
+
+
+def finalize(asset_id):
+    asset = _lock(asset_id)
+    if asset is None:
+        return None
+    state = _refresh(asset)
+    db.session.commit()
+    announce(asset)
+    return state
+
+
+def restart(asset):
+    """Clear a failure and queue the step that failed (after the caller's commit)."""
+    from residency.core.jobs import enqueue_after_commit
+    from residency.media.tasks import derive as derive_task
+    from residency.media.tasks import ingest, probe as probe_task
+
+    step = asset.failed_step
+    asset.state = AssetState.PROCESSING
+    asset.failed_step = asset.failure_code = asset.failure_reason = None
+    asset.failure_retryable = False
+    note(asset, "retry", f"retrying from {step}")
+    if not asset.original_key:
+        enqueue_after_commit(ingest, asset.id)
+    elif asset.probe is None:
+        enqueue_after_commit(probe_task, asset.id)
+    else:
+        for derivative in asset.derivatives:
+            if derivative.state != DerivativeState.DONE:
+                derivative.state = DerivativeState.PENDING
+                derivative.error = None
+                enqueue_after_commit(derive_task, asset.id, derivative.profile)
+
+
+# Sweeper -----------------------------------------------------------------------------------
+
+def sweep():
+    """Re-queue work a dead worker or a lost message left behind; expire abandoned uploads.
+
+    Returns a dict of counts.
+    """
+    from residency.media.tasks import derive as derive_task
+    from residency.media.tasks import ingest, probe as probe_task
+
+    config = current_app.config
+    now = utcnow()
+    stale = now - timedelta(seconds=config["MEDIA_STALE_SECONDS"])
+    counts = {"derivatives": 0, "ingests": 0, "probes": 0, "uploads_expired": 0}
+
+    stuck = db.session.execute(
+        db.select(Derivative).join(MediaAsset).where(
+            MediaAsset.state != AssetState.FAILED,
+            ((Derivative.state == DerivativeState.RUNNING) & (Derivative.heartbeat_at < stale))
+            | ((Derivative.state == DerivativeState.PENDING) & (Derivative.created_at < stale)
+               & ((Derivative.heartbeat_at.is_(None)) | (Derivative.heartbeat_at < stale))),
+        )
+    ).scalars().all()
+    jobs = []
+    for derivative in stuck:
+        derivative.state = DerivativeState.PENDING
+        derivative.heartbeat_at = now  # not again before another stale period
+        jobs.append((derive_task, (derivative.asset_id, derivative.profile)))
+        counts["derivatives"] += 1
+
+    waiting = db.session.execute(
+        db.select(MediaAsset).where(
+            MediaAsset.state.in_([AssetState.UPLOADED, AssetState.PROCESSING]), MediaAsset.updated_at < stale
+        )
+    ).scalars().all()
+    for asset in waiting:
+        if not asset.original_key:
+            jobs.append((ingest, (asset.id,)))
+            counts["ingests"] += 1
+        elif asset.probe is None:
+            jobs.append((probe_task, (asset.id,)))
+            counts["probes"] += 1
+        asset.updated_at = now
+
+    expiry = now - timedelta(hours=config["MEDIA_UPLOAD_EXPIRY_HOURS"])
+    abandoned = db.session.execute(
+        db.select(Upload).where(Upload.state == UploadState.UPLOADING, Upload.updated_at < expiry)
+    ).scalars().all()
+    storage = get_storage()
+    for upload in abandoned:
+        try:
+            storage.abort_multipart(upload.key, upload.storage_upload_id)
+        except StorageError:
+            log.warning("could not abort upload %s; will try again", upload.id)
+            continue
+        upload.state = UploadState.EXPIRED
+        counts["uploads_expired"] += 1
+    db.session.commit()
+    for task, args in jobs:
+        task.delay(*args)
+    return counts
+
+
+def working_copy_cleanup(max_age_hours=24):
+    """Remove scratch files a killed worker left behind."""
+    scratch = Path(current_app.config["SCRATCH_DIR"])
+    if not scratch.is_dir():
+        return 0
+    cutoff = time.time() - max_age_hours * 3600
+    removed = 0
+    for path in scratch.iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+

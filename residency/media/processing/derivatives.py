@@ -1,0 +1,357 @@
+"""Derivatives of an uploaded file: thumbnails, poster, preview, screening copy, audio
+preview, waveform, WebVTT subtitles and the QC report.
+
+Each :class:`Profile` writes one output atomically and deterministically (no timestamps or
+encoder versions in the files, ``bitexact`` muxing), so running it again on the same source
+rewrites the same result under the same key.
+"""
+
+import json
+import os
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Callable
+
+from . import subtitles
+from .errors import MediaRejected
+from .ffmpeg import ffprobe_json, input_file, output_file, run_ffmpeg
+from .files import atomic_output
+from .images import resized_jpeg
+from .limits import Limits
+from .qc import qc_report
+
+X264_PRESETS = (
+    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
+    "veryslow", "placebo",
+)
+BITEXACT = ["-map_metadata", "-1", "-map_chapters", "-1", "-fflags", "+bitexact",
+            "-flags:v", "+bitexact", "-flags:a", "+bitexact"]
+THUMBNAIL_BOX = (320, 960)
+POSTER_BOX = (1280, 1280)
+STILL_AT = 0.10  # of the duration: past titles and fades, before most of the story
+NOT_BLACK_LUMA = 24  # average 8-bit luma above which a frame is not (nearly) black
+STILL_SEARCH = 60.0  # seconds searched for a frame that is not black
+WAVEFORM_SIZE = "1800x280"
+WAVEFORM_COLOUR = "0x1d3557"
+STANDARD_RATES = (Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001),
+                  Fraction(30), Fraction(48), Fraction(50), Fraction(60000, 1001), Fraction(60))
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One kind of derivative: which files it applies to and how it is made."""
+
+    name: str
+    version: int
+    kinds: frozenset[str]
+    ext: str
+    content_type: str
+    builder: Callable = field(default=None, repr=False, compare=False)
+    condition: Callable[[dict], bool] | None = field(default=None, repr=False, compare=False)
+
+    def applies(self, detected_kind: str, probe: dict) -> bool:
+        """Whether this profile makes sense for a file of that kind with that probe."""
+        return detected_kind in self.kinds and (self.condition is None or self.condition(probe))
+
+    def make(self, src, probe: dict, out_path, on_progress=None, limits: Limits = Limits()) -> dict:
+        """Write the derivative of ``src`` to ``out_path`` and return facts about it.
+
+        Returns ``{"use_source": True, "reason": …}`` and writes nothing when the source
+        itself can serve (screening copy of a compliant file).
+        :raise MediaRejected, TransientError, ProcessingTimeout: as the tools raise them.
+        """
+        meta = self.builder(src, probe, out_path, on_progress, limits)
+        return {"profile": self.name, "version": self.version, "use_source": False, **meta}
+
+
+def applicable_profiles(detected, probe: dict) -> list[str]:
+    """Names of the profiles for this file, cheapest first."""
+    return [name for name, profile in PROFILES.items() if profile.applies(detected.kind, probe)]
+
+
+def screening_compliant(probe: dict) -> tuple[bool, str]:
+    """Whether the source can be screened as is, and why (or why not).
+
+    Compliant: MP4 or QuickTime, H.264 at most 1080p (1920×1080, or 1080×1920 upright),
+    4:2:0 8-bit, progressive, square pixels, no rotation flag, a constant frame rate, and AAC
+    or PCM sound at 48 kHz (or no sound).
+    """
+    video, audio = probe.get("video"), probe.get("audio")
+    if not video:
+        return False, "there is no video"
+    reasons = []
+    if probe.get("container") not in ("mp4", "mov"):
+        reasons.append(f"the container is {probe.get('container')}, not MP4 or QuickTime")
+    if video.get("codec") != "h264":
+        reasons.append(f"the video codec is {video.get('codec')}, not H.264")
+    width, height = video["width"], video["height"]
+    if max(width, height) > 1920 or min(width, height) > 1080:
+        reasons.append(f"the picture ({width}×{height}) is larger than 1080p")
+    if video.get("pix_fmt") != "yuv420p":
+        reasons.append(f"the pixel format is {video.get('pix_fmt')}, not yuv420p")
+    if video.get("field_order") not in (None, "progressive"):
+        reasons.append(f"the video is not progressive (field order {video.get('field_order')})")
+    if video.get("sample_aspect_ratio") not in (None, "1:1", "0:1", "N/A"):
+        reasons.append("the pixels are not square")
+    if video.get("rotation"):
+        reasons.append("the video carries a rotation flag")
+    if _constant_rate(video) is not None:
+        reasons.append(f"the frame rate varies (nominal {video.get('r_frame_rate')}, average "
+                       f"{video.get('avg_frame_rate')})")
+    if audio:
+        codec = audio.get("codec") or ""
+        if codec != "aac" and not codec.startswith("pcm_"):
+            reasons.append(f"the audio codec is {codec}, not AAC or PCM")
+        if audio.get("sample_rate") != 48000:
+            reasons.append(f"the audio sample rate is {audio.get('sample_rate')} Hz, not 48 kHz")
+    if reasons:
+        return False, "; ".join(reasons)
+    sound = f", {audio['codec']} {audio['sample_rate'] // 1000} kHz" if audio else ""
+    return True, (f"already a screening copy: H.264 {width}×{height} yuv420p progressive{sound} "
+                  f"in {probe['container'].upper()}")
+
+
+# --- stills -------------------------------------------------------------------------------
+
+
+def _thumbnail(src, probe, out_path, on_progress, limits):
+    return _still(src, probe, out_path, THUMBNAIL_BOX, limits)
+
+
+def _poster(src, probe, out_path, on_progress, limits):
+    return _still(src, probe, out_path, POSTER_BOX, limits)
+
+
+def _still(src, probe, out_path, box, limits) -> dict:
+    if probe.get("video") is None and "mode" in probe:
+        return resized_jpeg(src, out_path, box, limits)
+    width, height = fit(*display_size(probe["video"]), box)
+    duration = probe["duration"]
+    at = duration * STILL_AT
+    scale = f"scale={width}:{height}:flags=lanczos,setsar=1"
+    pick_not_black = (
+        "format=yuv420p,signalstats,metadata=mode=select:key=lavfi.signalstats.YAVG"
+        f":value={NOT_BLACK_LUMA}:function=greater,thumbnail=6"
+    )
+    with atomic_output(out_path) as tmp:
+        for chain, window in ((f"{pick_not_black},{scale}", min(STILL_SEARCH, duration - at)),
+                              (scale, None)):
+            window_args = ["-t", f"{window:.3f}"] if window else []
+            run_ffmpeg(
+                ["-v", "error", "-ss", f"{at:.3f}", *window_args, *input_file(src),
+                 "-map", "0:V:0", "-vf", chain, "-frames:v", "1", "-c:v", "mjpeg",
+                 "-q:v", "3", "-pix_fmt", "yuvj420p", *BITEXACT, "-f", "image2", "-update", "1",
+                 output_file(tmp)],
+                timeout=limits.ffmpeg_timeout,
+            )
+            if os.path.exists(tmp) and os.path.getsize(tmp) > 0:
+                break  # otherwise every frame searched was black: take the frame at ``at``
+        else:
+            raise MediaRejected("corrupt", "No picture could be taken from the video.")
+    return {"width": width, "height": height, "codec": "mjpeg", "at": round(at, 3)}
+
+
+# --- video --------------------------------------------------------------------------------
+
+
+def _preview(src, probe, out_path, on_progress, limits):
+    video = probe["video"]
+    box = (1280, 720) if _landscape(video) else (720, 1280)
+    width, height = fit(*display_size(video), box)
+    filters = _picture_filters(video, width, height)
+    rate = _fraction(video.get("avg_frame_rate")) or Fraction(25)
+    if rate > 31:
+        filters.insert(-1, f"fps={rate / 2}")
+        rate /= 2
+    args = [*input_file(src), "-map", "0:V:0", "-vf", ",".join(filters),
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-profile:v", "high",
+            "-maxrate", "4M", "-bufsize", "8M", "-g", str(max(1, round(rate * 2)))]
+    args += _aac(probe, "128k")
+    return _encode_mp4(src, probe, out_path, args, on_progress, limits)
+
+
+def _screening(src, probe, out_path, on_progress, limits):
+    compliant, reason = screening_compliant(probe)
+    if compliant:
+        return {"use_source": True, "reason": reason}
+    video = probe["video"]
+    box = (1920, 1080) if _landscape(video) else (1080, 1920)
+    width, height = fit(*display_size(video), box)
+    preset = os.environ.get("MEDIA_X264_PRESET", "medium")
+    args = [*input_file(src), "-map", "0:V:0",
+            "-vf", ",".join(_picture_filters(video, width, height)),
+            "-c:v", "libx264", "-preset", preset if preset in X264_PRESETS else "medium",
+            "-crf", "18", "-profile:v", "high", "-x264-params", "8x8dct=1",
+            "-maxrate", "40M", "-bufsize", "60M"]
+    rate = _constant_rate(video)
+    if rate is not None:
+        args += ["-fps_mode", "cfr", "-r", str(rate)]
+    args += _aac(probe, "320k")
+    meta = _encode_mp4(src, probe, out_path, args, on_progress, limits)
+    return {**meta, "reason": reason}
+
+
+def _encode_mp4(src, probe, out_path, args, on_progress, limits) -> dict:
+    with atomic_output(out_path) as tmp:
+        run_ffmpeg(
+            [*args, "-sn", "-dn", *BITEXACT, "-movflags", "+faststart", "-f", "mp4",
+             output_file(tmp)],
+            duration=probe["duration"], on_progress=on_progress, timeout=limits.ffmpeg_timeout,
+        )
+        meta = describe(tmp, limits)
+    return meta
+
+
+def _picture_filters(video: dict, width: int, height: int) -> list[str]:
+    filters = []
+    if video.get("field_order") in ("tt", "bb", "tb", "bt"):
+        filters.append("bwdif=mode=send_frame")
+    return filters + [f"scale={width}:{height}:flags=bicubic", "setsar=1", "format=yuv420p"]
+
+
+def _aac(probe, bitrate: str) -> list[str]:
+    if not probe.get("audio"):
+        return ["-an"]
+    return ["-map", "0:a:0", "-c:a", "aac", "-b:a", bitrate, "-ar", "48000", "-ac", "2"]
+
+
+def _constant_rate(video: dict) -> Fraction | None:
+    """A standard frame rate to force when the source's rate looks variable, else None."""
+    nominal, average = _fraction(video.get("r_frame_rate")), _fraction(video.get("avg_frame_rate"))
+    if not nominal or not average or abs(nominal - average) <= average / 1000:
+        return None
+    nearest = min(STANDARD_RATES, key=lambda r: abs(r - average))
+    return nearest if abs(nearest - average) <= average / 50 else Fraction(round(average))
+
+
+# --- audio --------------------------------------------------------------------------------
+
+
+def _audio_preview(src, probe, out_path, on_progress, limits):
+    channels = min(2, probe["audio"].get("channels") or 2)
+    with atomic_output(out_path) as tmp:
+        run_ffmpeg(
+            [*input_file(src), "-map", "0:a:0", "-vn", "-c:a", "aac", "-b:a", "128k",
+             "-ar", "48000", "-ac", str(channels), *BITEXACT, "-movflags", "+faststart",
+             "-f", "ipod", output_file(tmp)],
+            duration=probe["duration"], on_progress=on_progress, timeout=limits.ffmpeg_timeout,
+        )
+        meta = describe(tmp, limits)
+    return meta
+
+
+def _waveform(src, probe, out_path, on_progress, limits):
+    # showwavespic keeps every sample until the end: a low rate keeps long files small.
+    rate = max(1000, min(8000, int(8000 * 1800 / max(probe["duration"], 1))))
+    graph = (f"[0:a:0]aresample={rate},aformat=sample_fmts=s16:channel_layouts=mono,"
+             f"showwavespic=s={WAVEFORM_SIZE}:colors={WAVEFORM_COLOUR}:filter=peak:scale=sqrt[w]")
+    with atomic_output(out_path) as tmp:
+        run_ffmpeg(
+            [*input_file(src), "-filter_complex", graph, "-map", "[w]", "-frames:v", "1",
+             "-c:v", "png", *BITEXACT, "-f", "image2", "-update", "1", output_file(tmp)],
+            duration=probe["duration"], on_progress=on_progress, timeout=limits.ffmpeg_timeout,
+        )
+    width, height = WAVEFORM_SIZE.split("x")
+    return {"width": int(width), "height": int(height), "codec": "png"}
+
+
+# --- text ---------------------------------------------------------------------------------
+
+
+def _webvtt(src, probe, out_path, on_progress, limits):
+    if os.path.getsize(src) > limits.max_subtitle_bytes:
+        raise MediaRejected("bad_subtitles", "The subtitle file is too large.")
+    with open(src, "rb") as f:
+        text, _ = subtitles.decode(f.read())
+    cues = subtitles.parse(text, probe.get("format", "srt"))
+    with atomic_output(out_path) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+            f.write(subtitles.to_webvtt(cues))
+    return {"cues": len(cues)}
+
+
+def _qc(src, probe, out_path, on_progress, limits):
+    report = qc_report(src, probe, on_progress=on_progress, limits=limits)
+    with atomic_output(out_path) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+            json.dump(report, f, indent=2, sort_keys=True, ensure_ascii=False)
+            f.write("\n")
+    return {"warnings": [warning["code"] for warning in report["warnings"]]}
+
+
+# --- geometry -----------------------------------------------------------------------------
+
+
+def display_size(video: dict) -> tuple[int, int]:
+    """Width and height as shown: square pixels, rotation flag applied."""
+    width, height = video["width"], video["height"]
+    sar = _fraction((video.get("sample_aspect_ratio") or "1:1").replace(":", "/"))
+    if sar and sar > 0:
+        width = round(width * sar)
+    if video.get("rotation") in (90, 270):
+        width, height = height, width
+    return width, height
+
+
+def fit(width: int, height: int, box: tuple[int, int]) -> tuple[int, int]:
+    """The largest even size with the same shape inside ``box``, never larger than the source."""
+    scale = min(1.0, box[0] / width, box[1] / height)
+
+    def even(value, limit):
+        return max(2, min(round(value / 2) * 2, limit - limit % 2))
+
+    return even(width * scale, width), even(height * scale, height)
+
+
+def describe(path, limits: Limits = Limits()) -> dict:
+    """Facts about a written audio/video derivative, read back with ffprobe."""
+    info = ffprobe_json(path, timeout=limits.probe_timeout)
+    streams = info.get("streams") or []
+    video = next((s for s in streams if s.get("codec_type") == "video"), {})
+    audio = next((s for s in streams if s.get("codec_type") == "audio"), {})
+    fmt = info.get("format") or {}
+    return {
+        "width": video.get("width"),
+        "height": video.get("height"),
+        "codec": video.get("codec_name") or audio.get("codec_name"),
+        "audio_codec": audio.get("codec_name"),
+        "duration": round(float(fmt.get("duration") or 0), 3),
+        "size": os.path.getsize(path),
+    }
+
+
+def _landscape(video: dict) -> bool:
+    width, height = display_size(video)
+    return width >= height
+
+
+def _fraction(text) -> Fraction | None:
+    try:
+        value = Fraction(text)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    return value or None
+
+
+def _has_audio(probe: dict) -> bool:
+    return bool(probe.get("audio"))
+
+
+def _kind(*kinds):
+    return frozenset(kinds)
+
+
+PROFILES: dict[str, Profile] = {
+    profile.name: profile
+    for profile in (
+        Profile("thumbnail", 1, _kind("video", "image"), "jpg", "image/jpeg", _thumbnail),
+        Profile("poster", 1, _kind("video", "image"), "jpg", "image/jpeg", _poster),
+        Profile("webvtt", 1, _kind("subtitle"), "vtt", "text/vtt", _webvtt),
+        Profile("waveform", 1, _kind("audio", "video"), "png", "image/png", _waveform,
+                _has_audio),
+        Profile("audio_preview", 1, _kind("audio"), "m4a", "audio/mp4", _audio_preview),
+        Profile("qc", 1, _kind("video", "audio"), "json", "application/json", _qc),
+        Profile("preview", 1, _kind("video"), "mp4", "video/mp4", _preview),
+        Profile("screening", 1, _kind("video"), "mp4", "video/mp4", _screening),
+    )
+}

@@ -1,0 +1,84 @@
+"""A worker killed in the middle of a transcode loses nothing: after a restart (and the sweeper)
+the asset becomes ready with exactly one finished screening copy, and no ffmpeg is left behind."""
+
+import signal
+import sqlite3
+import subprocess
+import time
+
+import psutil
+
+from tests.live.stack import Browser, Stack, wait_until
+from tests.services import require_binary
+
+PASSWORD = "a long and quiet river 42"
+
+
+def query(db_path, sql, *args):
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=10) as connection:
+        return connection.execute(sql, args).fetchall()
+
+
+def upload(browser, slot, path):
+    token = browser.csrf_token("/works/")
+    headers = {"X-CSRFToken": token}
+    data = path.read_bytes()
+    created = browser.post("/media/uploads", json={"slot": slot, "filename": path.name, "size": len(data), "type": "video/x-matroska"}, headers=headers)
+    assert created.status_code == 201, created.text
+    upload_id = created.json()["uploadId"]
+    url = browser.get(f"/media/uploads/{upload_id}/parts/1").json()["url"]
+    put = browser.put(url, data=data)
+    assert put.status_code == 200
+    done = browser.post(f"/media/uploads/{upload_id}/complete", json={"parts": [{"PartNumber": 1, "ETag": put.headers["ETag"]}]}, headers=headers)
+    assert done.status_code == 200, done.text
+    return done.json()["asset"]
+
+
+def ffmpeg_pids():
+    return {p.pid for p in psutil.process_iter(["name"]) if p.info["name"] == "ffmpeg"}
+
+
+def test_killed_worker_mid_transcode_leads_to_exactly_one_screening_copy(tmp_path):
+    ffmpeg = require_binary("ffmpeg")
+    source = tmp_path / "long.mkv"
+    # Not screening-compliant (MPEG-4 part 2 in Matroska), so the screening copy is a real transcode.
+    subprocess.run([ffmpeg, "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
+                    "-f", "lavfi", "-i", "sine=frequency=330:sample_rate=48000", "-t", "12", "-c:v", "mpeg4", "-q:v", "4",
+                    "-c:a", "pcm_s16le", "-shortest", str(source)], check=True)
+    data = tmp_path / "data"
+    env = {"MEDIA_STALE_SECONDS": "3", "MEDIA_X264_PRESET": "veryslow"}
+    before = ffmpeg_pids()
+    with Stack(data, env=env) as stack:
+        stack.flask("residency", "create-admin", "--email", "artist@example.org", "--name", "Aya", input=PASSWORD + "\n")
+        browser = Browser(stack.url)
+        assert browser.submit("/login", {"email": "artist@example.org", "password": PASSWORD}, allow_redirects=False).status_code == 302
+        created = browser.submit("/works/new", {"title": "Long Night", "main_language": "en", "licence": "cc0-1.0"}, allow_redirects=False)
+        work_id = int(created.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+        asset_id = upload(browser, f"work:{work_id}", source)
+        db_path = data / "residency.sqlite3"
+
+        def screening_running():
+            rows = query(db_path, "SELECT state, progress FROM media_derivatives WHERE asset_id=? AND profile='screening'", asset_id)
+            return rows and rows[0][0] == "running" and rows[0][1] > 0.05
+
+        wait_until(screening_running, timeout=120, interval=0.3, message="screening transcode under way")
+        assert ffmpeg_pids() - before, "ffmpeg should be running"
+        stack.stop_process("worker", sig=signal.SIGKILL)
+        time.sleep(0.5)
+        assert not (ffmpeg_pids() - before), "no ffmpeg may outlive its worker"
+
+        stack.start_worker("worker2")
+
+        def ready():
+            stack.flask("residency", "sweep-media")
+            rows = query(db_path, "SELECT state FROM media_assets WHERE id=?", asset_id)
+            return rows[0][0] in ("ready", "failed") and rows[0][0]
+
+        assert wait_until(ready, timeout=240, interval=2, message="asset ready after restart") == "ready", stack.logs()
+        state, attempts, key = query(
+            db_path, "SELECT state, attempts, key FROM media_derivatives WHERE asset_id=? AND profile='screening'", asset_id
+        )[0]
+        assert state == "done" and attempts >= 2
+        folder = data / "storage" / key.rsplit("/", 1)[0]
+        assert [p.name for p in folder.iterdir() if not p.name.startswith(".")] == [key.rsplit("/", 1)[1]]
+        assert query(db_path, "SELECT count(*) FROM media_derivatives WHERE asset_id=? AND profile='screening'", asset_id) == [(1,)]

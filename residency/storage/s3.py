@@ -109,6 +109,8 @@ class S3Storage(Storage):
 
     @contextlib.contextmanager
     def local_copy(self, key):
+        if self.scratch_dir:
+            os.makedirs(self.scratch_dir, exist_ok=True)
         fd, path = tempfile.mkstemp(dir=self.scratch_dir, prefix="s3-")
         os.close(fd)
         try:

@@ -196,6 +196,17 @@ function start(root) {
   });
   const partFiles = new Map(); // signed part URL -> file id, to say which file a failed part belongs to
 
+  function partSize(file) {
+    return Math.max(PART_SIZE, Math.ceil(file.size / 10000));
+  }
+
+  function expectedPartSize(file, number) {
+    const size = partSize(file);
+    const count = Math.ceil(file.size / size);
+    if (number < count) { return size; }
+    return number === count ? file.size - size * (count - 1) : -1;
+  }
+
   function remember(fileId, uploadId, key) {
     if (uppy.getFile(fileId)) { uppy.setFileMeta(fileId, { uploadId, uploadKey: key }); }
   }
@@ -204,7 +215,7 @@ function start(root) {
     shouldUseMultipart: () => true,
     limit: 3,
     retryDelays: RETRY_DELAYS,
-    getChunkSize: (file) => Math.max(PART_SIZE, Math.ceil(file.size / 10000)),
+    getChunkSize: partSize,
     async createMultipartUpload(file) {
       const data = await api("POST", endpoint, { slot, filename: file.name, size: file.size, type: file.type || "" });
       remember(file.id, data.uploadId, data.key);
@@ -217,7 +228,9 @@ function start(root) {
     },
     async listParts(file, { uploadId, signal }) {
       const data = await api("GET", `${endpoint}/${encodeURIComponent(uploadId)}/parts`, undefined, signal);
-      return data.parts;
+      // A part cut short by a reload or a dropped connection may have been kept by the server:
+      // only parts of the expected size count as sent; the others are sent again.
+      return data.parts.filter((part) => part.Size == null || part.Size === expectedPartSize(file, part.PartNumber));
     },
     async completeMultipartUpload(file, { uploadId, parts, signal }) {
       const sorted = parts.map(({ PartNumber, ETag }) => ({ PartNumber, ETag })).sort((a, b) => a.PartNumber - b.PartNumber);

@@ -84,6 +84,14 @@ def _choose(page, path):
     chooser.value.set_files(str(path))
 
 
+def _watch_for_script_errors(page):
+    """Uncaught exceptions and CSP violations in the page, collected for an assertion at the end."""
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    return problems
+
+
 def _is_part_put(request):
     return request.method == "PUT" and "/media/parts/" in request.url
 
@@ -126,6 +134,7 @@ def test_upload_survives_a_dropped_connection_and_stores_the_same_bytes(new_cont
     """A two-part upload whose second part loses its connection once is retried by the browser,
     completes, announces it, links the new file and stores exactly the bytes of the file."""
     page = new_context().new_page()
+    problems = _watch_for_script_errors(page)
     work_id = _new_work(page, artist, "Test pattern")
     digest = _sha256(video)
 
@@ -167,19 +176,27 @@ def test_upload_survives_a_dropped_connection_and_stores_the_same_bytes(new_cont
     link.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(NAME)
     assert _hash_on_asset_page(page) == digest
+    import time as _t; t0 = _t.monotonic()
+    print("BADGE", page.locator("[data-asset-state]").inner_text(), page.locator("main table").inner_text() if page.locator("main table").count() else "-")
+    expect(page.locator("[data-asset-state]")).to_have_text(re.compile("Ready|Failed"), timeout=60000)
+    print("BADGE after", _t.monotonic() - t0, page.locator("[data-asset-state]").inner_text(), page.locator("[data-media-live]").inner_text())
+    assert not problems, f"errors in the page: {problems}"
 
 
 def test_upload_resumes_after_a_reload_sending_only_the_missing_part(new_context, stack, artist, video):
     """After a reload in the middle of an upload the artist chooses the file again (too large for
     the browser to keep) and only the part that was not stored yet is sent."""
     page = new_context().new_page()
+    problems = _watch_for_script_errors(page)
     work_id = _new_work(page, artist, "Reloaded")
     digest = _sha256(video)
 
+    hold = [True]
+
     def hold_all_but_part_1(route):
-        if _part_number(route.request.url) == 1:
-            route.continue_()
-        # Other parts get no answer: a connection that hangs until the page is reloaded.
+        if hold[0] and _part_number(route.request.url) != 1:
+            return  # no answer: a connection that hangs until the page is reloaded
+        route.continue_()
 
     page.route("**/media/parts/**", hold_all_but_part_1)
     with page.expect_response(lambda r: _is_part_put(r.request) and r.ok and _part_number(r.url) == 1), \
@@ -194,12 +211,9 @@ def test_upload_resumes_after_a_reload_sending_only_the_missing_part(new_context
     violations = axe_violations(page)
     assert not violations, "axe on the work page while uploading:\n" + "\n".join(violations)
 
-    page.unroute_all(behavior="ignoreErrors")
-    page.on("request", lambda r: print("REQ", r.method, r.url[:90]) if "/media/" in r.url else None)
-    page.on("response", lambda r: print("RESP", r.status, r.request.method, r.url[:90], r.text()[:300] if r.request.method != "PUT" else "") if "/media/" in r.url else None)
-    page.on("console", lambda m: print("CONSOLE", m.type, m.text[:300]))
     sent_after_reload = []
     page.reload()
+    hold[0] = False
     page.on("request", lambda r: sent_after_reload.append(_part_number(r.url)) if _is_part_put(r) else None)
 
     item = page.locator("#uploader").get_by_role("listitem").filter(has_text=NAME)
@@ -212,3 +226,4 @@ def test_upload_resumes_after_a_reload_sending_only_the_missing_part(new_context
     assert sent_after_reload == [2], f"parts sent after the reload: {sent_after_reload}"
     assert item.locator("progress").evaluate("p => p.max > 0 && p.value === p.max")
     assert wait_until(lambda: _stored_copy(stack, work_id, upload_id, digest), timeout=15, message="the stored file")
+    assert not problems, f"errors in the page: {problems}"

@@ -34,8 +34,16 @@ def upload(browser, slot, path):
     return done.json()["asset"]
 
 
-def ffmpeg_pids():
-    return {p.pid for p in psutil.process_iter(["name"]) if p.info["name"] == "ffmpeg"}
+def ffmpeg_children(pid):
+    """The ffmpeg processes started (at any depth) by process ``pid``."""
+    return [child for child in psutil.Process(pid).children(recursive=True) if child.name() == "ffmpeg"]
+
+
+def alive(process):
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def test_killed_worker_mid_transcode_leads_to_exactly_one_screening_copy(tmp_path):
@@ -47,7 +55,6 @@ def test_killed_worker_mid_transcode_leads_to_exactly_one_screening_copy(tmp_pat
                     "-c:a", "pcm_s16le", "-shortest", str(source)], check=True)
     data = tmp_path / "data"
     env = {"MEDIA_STALE_SECONDS": "3", "MEDIA_X264_PRESET": "veryslow"}
-    before = ffmpeg_pids()
     with Stack(data, env=env) as stack:
         stack.flask("residency", "create-admin", "--email", "artist@example.org", "--name", "Aya", input=PASSWORD + "\n")
         browser = Browser(stack.url)
@@ -62,10 +69,11 @@ def test_killed_worker_mid_transcode_leads_to_exactly_one_screening_copy(tmp_pat
             return rows and rows[0][0] == "running" and rows[0][1] > 0.05
 
         wait_until(screening_running, timeout=120, interval=0.3, message="screening transcode under way")
-        assert ffmpeg_pids() - before, "ffmpeg should be running"
+        transcoders = ffmpeg_children(stack.processes["worker"][0].pid)
+        assert transcoders, "ffmpeg should be running under the worker"
         stack.stop_process("worker", sig=signal.SIGKILL)
         time.sleep(0.5)
-        assert not (ffmpeg_pids() - before), "no ffmpeg may outlive its worker"
+        assert not [p for p in transcoders if alive(p)], "no ffmpeg may outlive its worker"
 
         stack.start_worker("worker2")
 
@@ -82,3 +90,63 @@ def test_killed_worker_mid_transcode_leads_to_exactly_one_screening_copy(tmp_pat
         folder = data / "storage" / key.rsplit("/", 1)[0]
         assert [p.name for p in folder.iterdir() if not p.name.startswith(".")] == [key.rsplit("/", 1)[1]]
         assert query(db_path, "SELECT count(*) FROM media_derivatives WHERE asset_id=? AND profile='screening'", asset_id) == [(1,)]
+
+
+def test_pipeline_on_real_services_reports_progress_live(tmp_path, postgres_database, redis_test_url, moto_s3):
+    """On PostgreSQL, Redis and S3: the parts go straight to S3, a real worker processes the
+    file from S3, and the browser's socket hears the asset become ready through Redis."""
+    import threading
+
+    import boto3
+    import socketio
+
+    ffmpeg = require_binary("ffmpeg")
+    source = tmp_path / "clip.mkv"
+    subprocess.run([ffmpeg, "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+                    "-f", "lavfi", "-i", "sine=frequency=330:sample_rate=48000", "-t", "2", "-c:v", "mpeg4",
+                    "-c:a", "pcm_s16le", "-shortest", str(source)], check=True)
+    env = {"DATABASE_URL": postgres_database, "REDIS_URL": redis_test_url, "MEDIA_X264_PRESET": "ultrafast", **moto_s3}
+    with Stack(tmp_path / "data", env=env) as stack:
+        stack.flask("residency", "create-admin", "--email", "artist@example.org", "--name", "Aya", input=PASSWORD + "\n")
+        browser = Browser(stack.url)
+        assert browser.submit("/login", {"email": "artist@example.org", "password": PASSWORD}, allow_redirects=False).status_code == 302
+        created = browser.submit("/works/new", {"title": "Short", "main_language": "en", "licence": "cc0-1.0"}, allow_redirects=False)
+        work_id = int(created.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+
+        events, ready = [], threading.Event()
+        client = socketio.Client(reconnection=False)
+
+        @client.on("media.state")
+        def on_state(data):
+            events.append(data)
+            if data["state"] in ("ready", "failed"):
+                ready.set()
+
+        cookie = "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
+        client.connect(stack.url, headers={"Cookie": cookie, "User-Agent": browser.headers["User-Agent"]},
+                       transports=["websocket"], wait_timeout=10)
+        try:
+            token = browser.csrf_token("/works/")
+            signed = None
+            data = source.read_bytes()
+            upload_id = browser.post("/media/uploads", json={"slot": f"work:{work_id}", "filename": source.name, "size": len(data)},
+                                     headers={"X-CSRFToken": token}).json()["uploadId"]
+            signed = browser.get(f"/media/uploads/{upload_id}/parts/1").json()["url"]
+            assert signed.startswith(moto_s3["S3_ENDPOINT_URL"])  # straight to S3, not through the app
+            put = browser.put(signed, data=data)
+            assert put.status_code == 200
+            done = browser.post(f"/media/uploads/{upload_id}/complete", json={"parts": [{"PartNumber": 1, "ETag": put.headers["ETag"]}]},
+                                headers={"X-CSRFToken": token})
+            assert done.status_code == 200, done.text
+            assert ready.wait(180), stack.logs()
+        finally:
+            client.disconnect()
+        assert events[-1]["state"] == "ready", events[-1]
+        assert {"preview", "screening", "qc"} <= set(events[-1]["derivatives"])
+        s3 = boto3.client("s3", endpoint_url=moto_s3["S3_ENDPOINT_URL"], aws_access_key_id="testing",
+                          aws_secret_access_key="testing", region_name="us-east-1")
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=moto_s3["S3_BUCKET"], Prefix=f"works/{work_id}/").get("Contents", [])]
+        assert any("/original/" in key for key in keys)
+        assert any("/derived/preview/" in key for key in keys)
+        assert not [o for o in s3.list_objects_v2(Bucket=moto_s3["S3_BUCKET"], Prefix="quarantine/").get("Contents", [])
+                    if upload_id in o["Key"]]

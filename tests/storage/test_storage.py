@@ -86,3 +86,15 @@ def test_unreachable_bucket_fails_the_health_check(moto_s3):
     )
     with pytest.raises(StorageError):
         storage.check()
+
+
+def test_a_local_working_copy_is_made_and_removed(storage, tmp_path):
+    """Workers get a local file of any object (S3: downloaded into the scratch folder, made if
+    missing, and deleted afterwards)."""
+    if isinstance(storage, S3Storage):
+        storage.scratch_dir = str(tmp_path / "scratch" / "not-yet")
+    storage.put("works/2/original/x.bin", io.BytesIO(b"payload"))
+    with storage.local_copy("works/2/original/x.bin") as path:
+        assert open(path, "rb").read() == b"payload"
+    if isinstance(storage, S3Storage):
+        assert not os.path.exists(path)

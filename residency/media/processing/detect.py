@@ -41,9 +41,8 @@ _QUICKTIME_BRANDS = {b"qt  "}
 _IMAGE_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis", b"crx "}
 _OLD_QUICKTIME_ATOMS = {b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"}
 
-_SRT_START = re.compile(
-    r"\A\s*(\d+\s*\n\s*)?\d{1,3}:\d{1,2}:\d{1,2}[,.]\d{1,3}\s*-->\s*\d{1,3}:\d{1,2}:\d{1,2}[,.]\d{1,3}"
-)
+_SRT_TIME = r"\d{1,3}:\d{1,2}:\d{1,2}[,.]\d{1,3}"
+_SRT_START = re.compile(rf"\A\s*(\d+\s*\n\s*)?{_SRT_TIME}\s*-->\s*{_SRT_TIME}")
 _MARKUP_WORDS = re.compile(r"<\s*(html|svg|script|\?xml|!doctype|iframe|body|head)\b", re.I)
 
 

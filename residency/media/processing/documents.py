@@ -40,7 +40,9 @@ def probe_pdf(path) -> dict:
         except FileNotDecryptedError:
             return {"pages": None, "encrypted": True, "javascript": None}
     except (PyPdfError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
-        raise MediaRejected("corrupt", "The PDF is damaged and could not be read.", str(exc)) from exc
+        raise MediaRejected(
+            "corrupt", "The PDF is damaged and could not be read.", str(exc)
+        ) from exc
     if pages == 0:
         raise MediaRejected("empty", "The PDF has no pages.")
     return {"pages": pages, "encrypted": encrypted, "javascript": javascript}

@@ -117,7 +117,7 @@ def ffprobe_json(path, timeout: float = 120) -> dict:
         FFPROBE, "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
         "-protocol_whitelist", "file", "file:" + os.path.abspath(os.fspath(path)),
     ]
-    proc = _start(cmd, progress=False)
+    proc = _start(cmd)
     with proc:
         try:
             out, err = proc.communicate(timeout=timeout)
@@ -129,7 +129,7 @@ def ffprobe_json(path, timeout: float = 120) -> dict:
             raise
     lines = err.decode("utf-8", "replace").splitlines()[-TAIL_LINES:]
     if proc.returncode != 0:
-        _check_exit(proc.returncode, lines, always_corrupt=True)
+        _check_exit(proc.returncode, lines, always_corrupt=True, tool="ffprobe")
     try:
         return json.loads(out.decode("utf-8", "replace"))
     except ValueError as exc:
@@ -142,6 +142,7 @@ def stop(proc: subprocess.Popen) -> None:
     """Terminate ``proc``, wait a little, then kill it; always reap it (no zombie, no orphan)."""
     if proc.poll() is not None:
         return
+    log.info("stopping %s (pid %s)", proc.args[0], proc.pid)
     try:
         proc.terminate()
         try:
@@ -154,7 +155,7 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def _start(cmd: list[str], progress: bool = True) -> subprocess.Popen:
+def _start(cmd: list[str]) -> subprocess.Popen:
     try:
         return subprocess.Popen(
             cmd,
@@ -272,15 +273,15 @@ class _Progress:
             self.callback(fraction)
 
 
-def _check_exit(returncode, tail, always_corrupt=False):
+def _check_exit(returncode, tail, always_corrupt=False, tool="ffmpeg"):
     """Raise the right error for a failed run; return quietly for success."""
     if returncode == 0:
         return
     text = "\n".join(tail)
     if returncode < 0:
-        raise TransientError(f"ffmpeg was killed by signal {-returncode}\n{text}")
+        raise TransientError(f"{tool} was killed by signal {-returncode}\n{text}")
     if IO_PATTERNS.search(text):
-        raise TransientError(f"ffmpeg exited with status {returncode}\n{text}")
+        raise TransientError(f"{tool} exited with status {returncode}\n{text}")
     if TRUNCATED_PATTERNS.search(text):
         raise MediaRejected(
             "truncated",
@@ -291,4 +292,4 @@ def _check_exit(returncode, tail, always_corrupt=False):
         raise MediaRejected(
             "corrupt", "The file is damaged and could not be read as audio or video.", text
         )
-    raise TransientError(f"ffmpeg exited with status {returncode}\n{text}")
+    raise TransientError(f"{tool} exited with status {returncode}\n{text}")

@@ -120,7 +120,8 @@ def check_integrity(path, detected: Detected, summary: dict, limits: Limits = Li
         raise _truncated(f"packets end at {end / 1e6:.2f} s of {duration:.2f} s")
     if detected.ext == "wav":
         _check_wav(path)
-    full = limits.full_decode_video_seconds if summary["video"] else limits.full_decode_audio_seconds
+    full = (limits.full_decode_video_seconds if summary["video"]
+            else limits.full_decode_audio_seconds)
     starts = [0.0] if duration <= full else [0.0, duration / 2, duration - DECODE_WINDOW]
     for start in starts:
         window = [] if len(starts) == 1 else ["-t", f"{DECODE_WINDOW:g}"]

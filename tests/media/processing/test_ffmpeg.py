@@ -1,8 +1,11 @@
 """The ffmpeg runner: live progress, time limits, and never an orphan ffmpeg process."""
 
+import os
 import signal
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -77,7 +80,7 @@ def test_error_raised_by_progress_callback_stops_ffmpeg(children):
 
 
 def test_signal_while_waiting_stops_ffmpeg(children):
-    """A signal handler raising while the runner waits (as Celery's soft limit does) stops ffmpeg."""
+    """A signal handler raising while the runner waits (Celery's soft limit) stops ffmpeg."""
 
     def handler(signum, frame):
         raise SoftTimeLimitExceeded()
@@ -91,6 +94,41 @@ def test_signal_while_waiting_stops_ffmpeg(children):
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert_gone(children[0])
+
+
+def test_killed_worker_takes_ffmpeg_with_it(tools):
+    """When the worker process is killed outright (a hard time limit), its ffmpeg dies too."""
+    script = (
+        "from residency.media.processing.ffmpeg import run_ffmpeg\n"
+        f"run_ffmpeg({SLOW_RUN!r})\n"
+    )
+    worker = subprocess.Popen([sys.executable, "-c", script], cwd=Path(__file__).parents[3])
+    ffmpeg = None
+    try:
+        deadline = time.monotonic() + 10
+        while ffmpeg is None and time.monotonic() < deadline:
+            found = psutil.Process(worker.pid).children()
+            ffmpeg = found[0] if found else time.sleep(0.05)
+        assert ffmpeg is not None, "the worker did not start ffmpeg"
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait()
+        deadline = time.monotonic() + 3
+        while alive(ffmpeg) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(ffmpeg), "ffmpeg outlived its worker"
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        if ffmpeg is not None and alive(ffmpeg):
+            ffmpeg.kill()
+
+
+def alive(process):
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def test_damaged_input_is_a_permanent_refusal(tmp_path, tools):

@@ -77,6 +77,9 @@ def register_blueprints(app):
     from residency.accounts.views import bp as accounts_bp
     from residency.admin.views import bp as admin_bp
     from residency.api import bp as api_bp
+    from residency.applications.review import bp as review_bp
+    from residency.applications.views import bp as applications_bp
+    from residency.calls.views import bp as calls_bp
     from residency.cities.views import bp as cities_bp
     from residency.core.views import bp as core_bp
     from residency.media import api as _media_api, files as _media_files  # noqa: F401  (routes on media.bp)
@@ -87,6 +90,9 @@ def register_blueprints(app):
     app.register_blueprint(cities_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(media_bp)
+    app.register_blueprint(calls_bp)
+    app.register_blueprint(applications_bp)
+    app.register_blueprint(review_bp)
     app.register_blueprint(api_bp)
 
 

@@ -6,3 +6,7 @@ from residency.cities.models import City  # noqa: F401
 from residency.core.models import SystemProbe  # noqa: F401
 from residency.notifications.models import EmailMessage  # noqa: F401
 from residency.media.models import Derivative, MediaAsset, Upload, Work  # noqa: F401
+from residency.calls.models import Call, CallChange  # noqa: F401
+from residency.applications.models import (  # noqa: F401
+    Application, ApplicationMember, ApplicationMessage, ApplicationVersion, ArtistProfile,
+)

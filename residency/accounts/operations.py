@@ -318,10 +318,11 @@ def revoke_role(actor, grant):
 
 
 def _scope_exists(scope_type, scope_id):
-    """Scopes owned by features that exist so far; calls and festivals join as they land."""
+    """Scopes owned by features that exist so far; festivals join when they land."""
+    from residency.calls.models import Call
     from residency.cities.models import City
 
-    models = {"city": City}
+    models = {"city": City, "call": Call}
     model = models.get(str(scope_type))
     if model is None:
         return False

@@ -81,6 +81,8 @@ def init_app(app):
     import residency.accounts.policies  # noqa: F401
     import residency.cities.policies  # noqa: F401
     import residency.media.policies  # noqa: F401
+    import residency.calls.policies  # noqa: F401
+    import residency.applications.policies  # noqa: F401
 
     @app.context_processor
     def inject_can():

@@ -32,6 +32,7 @@ def init_app(app):
     import residency.notifications.tasks  # noqa: F401
     import residency.accounts.tasks  # noqa: F401
     import residency.media.tasks  # noqa: F401
+    import residency.calls.tasks  # noqa: F401
 
 
 def _make_broker_folders(settings):
@@ -49,6 +50,10 @@ def beat_schedule():
         "resend-unsent-email": {
             "task": "notifications.resend_unsent",
             "schedule": 60.0,
+        },
+        "calls-tick": {
+            "task": "calls.tick",
+            "schedule": 30.0,
         },
         "media-sweep": {
             "task": "media.sweep",

@@ -52,7 +52,11 @@ _RESOLVERS = {}
 
 
 def slot_resolver(slot_type):
-    """Declare ``fn(user, slot_id) -> Slot`` for references ``<slot_type>:<id>``."""
+    """Declare ``fn(user, raw_id: str) -> Slot`` for references ``<slot_type>:<raw_id>``.
+
+    The resolver parses and checks ``raw_id`` itself and raises ``ActionRefused`` (400 malformed,
+    404 unknown or not the user's).
+    """
 
     def decorator(fn):
         _RESOLVERS[slot_type] = fn
@@ -68,9 +72,9 @@ def resolve_slot(ref, user):
     """
     slot_type, _sep, raw_id = (ref or "").partition(":")
     resolver = _RESOLVERS.get(slot_type)
-    if resolver is None or not raw_id.isdigit():
+    if resolver is None or not raw_id or len(ref) > 64:
         raise ActionRefused(_l("Unknown upload destination."), status=400)
-    return resolver(user, int(raw_id))
+    return resolver(user, raw_id)
 
 
 def guess_kind(filename, declared_type):
@@ -91,13 +95,15 @@ def default_max_size():
 
 
 @slot_resolver("work")
-def _work_slot(user, work_id):
+def _work_slot(user, raw_id):
     """Any file of a work the user owns, up to MEDIA_MAX_FILE_SIZE."""
     from residency.core.permissions import can
     from residency.extensions import db
     from residency.media.models import Work
 
-    work = db.session.get(Work, work_id)
+    if not raw_id.isdigit():
+        raise ActionRefused(_l("Unknown upload destination."), status=400)
+    work = db.session.get(Work, int(raw_id))
     if work is None or not can(user, "work.edit", work):
         raise ActionRefused(_l("Unknown upload destination."), status=404)
     return Slot(ref=f"work:{work.id}", rules=SlotRules(kinds=ALL_KINDS, max_size=default_max_size()), work_id=work.id)

@@ -24,6 +24,10 @@ X264_PRESETS = (
     "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
     "veryslow", "placebo",
 )
+# x264's look-ahead thread runs ahead of the encoding threads by a number of frames that
+# depends on timing, which changes the output from run to run; without it (the look-ahead
+# then runs inside the frame threads) the output is the same for the same thread count.
+X264_DETERMINISTIC = "sync-lookahead=0"
 BITEXACT = ["-map_metadata", "-1", "-map_chapters", "-1", "-fflags", "+bitexact",
             "-flags:v", "+bitexact", "-flags:a", "+bitexact"]
 THUMBNAIL_BOX = (320, 960)
@@ -165,7 +169,8 @@ def _preview(src, probe, out_path, on_progress, limits):
         rate /= 2
     args = [*input_file(src), "-map", "0:V:0", "-vf", ",".join(filters),
             "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-profile:v", "high",
-            "-maxrate", "4M", "-bufsize", "8M", "-g", str(max(1, round(rate * 2)))]
+            "-x264-params", X264_DETERMINISTIC, "-maxrate", "4M", "-bufsize", "8M",
+            "-g", str(max(1, round(rate * 2)))]
     args += _aac(probe, "128k")
     return _encode_mp4(src, probe, out_path, args, on_progress, limits)
 
@@ -181,7 +186,7 @@ def _screening(src, probe, out_path, on_progress, limits):
     args = [*input_file(src), "-map", "0:V:0",
             "-vf", ",".join(_picture_filters(video, width, height)),
             "-c:v", "libx264", "-preset", preset if preset in X264_PRESETS else "medium",
-            "-crf", "18", "-profile:v", "high", "-x264-params", "8x8dct=1",
+            "-crf", "18", "-profile:v", "high", "-x264-params", f"8x8dct=1:{X264_DETERMINISTIC}",
             "-maxrate", "40M", "-bufsize", "60M"]
     rate = _constant_rate(video)
     if rate is not None:

@@ -1,0 +1,1 @@
+"""Applications: artists' profiles, drafts, submitted versions, co-applicants; coordinators' view."""

@@ -234,3 +234,20 @@ def read_back(tools):
 def atoms():
     """``atoms(path)``: the top-level boxes of an MP4 as (type, offset, size)."""
     return top_level_atoms
+
+
+@pytest.fixture(scope="session")
+def facts():
+    """``facts(path)``: (detect(path), probe(path)) computed once per file for the session."""
+    from residency.media.processing.detect import detect
+    from residency.media.processing.probe import probe
+
+    known = {}
+
+    def get(path):
+        if path not in known:
+            found = detect(path)
+            known[path] = (found, probe(path, found))
+        return known[path]
+
+    return get

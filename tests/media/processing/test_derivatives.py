@@ -14,12 +14,16 @@ from residency.media.processing.derivatives import (
     fit,
     screening_compliant,
 )
-from residency.media.processing.detect import detect
-from residency.media.processing.probe import probe
 
 
-def make(profile, src, out_path, **kwargs):
-    return PROFILES[profile].make(src, probe(src, detect(src)), out_path, **kwargs)
+@pytest.fixture
+def make(facts):
+    """``make(profile, src, out_path)``: run a profile on a source probed once per session."""
+
+    def run(profile, src, out_path, **kwargs):
+        return PROFILES[profile].make(src, facts(src)[1], out_path, **kwargs)
+
+    return run
 
 
 def only_file(folder):
@@ -36,12 +40,11 @@ def audio_stream(info):
     return next(s for s in info["streams"] if s["codec_type"] == "audio")
 
 
-def test_profiles_cheapest_first(clip_mp4, make_tone, png_file, srt_file, pdf_file):
+def test_profiles_cheapest_first(facts, clip_mp4, make_tone, png_file, srt_file, pdf_file):
     """Each kind of file gets its profiles, the cheap ones before the encodes."""
 
     def names(path):
-        found = detect(path)
-        return applicable_profiles(found, probe(path, found))
+        return applicable_profiles(*facts(path))
 
     assert names(clip_mp4) == ["thumbnail", "poster", "waveform", "qc", "preview", "screening"]
     assert names(make_tone(0.1)) == ["waveform", "audio_preview", "qc"]
@@ -50,7 +53,7 @@ def test_profiles_cheapest_first(clip_mp4, make_tone, png_file, srt_file, pdf_fi
     assert names(pdf_file) == []
 
 
-def test_video_thumbnail_is_not_a_black_frame(black_silent_clip, tmp_path):
+def test_video_thumbnail_is_not_a_black_frame(make, black_silent_clip, tmp_path):
     """A video's thumbnail is a 320 px wide JPEG of a frame that is not black."""
     out = tmp_path / "thumb.jpg"
     meta = make("thumbnail", black_silent_clip, out)
@@ -60,7 +63,7 @@ def test_video_thumbnail_is_not_a_black_frame(black_silent_clip, tmp_path):
         assert ImageStat.Stat(image.convert("L")).mean[0] > 60
 
 
-def test_image_thumbnail_respects_exif_orientation(rotated_jpeg, tmp_path):
+def test_image_thumbnail_respects_exif_orientation(make, rotated_jpeg, tmp_path):
     """An image's thumbnail is turned upright as its EXIF orientation says."""
     out = tmp_path / "thumb.jpg"
     meta = make("thumbnail", rotated_jpeg, out)
@@ -69,7 +72,7 @@ def test_image_thumbnail_respects_exif_orientation(rotated_jpeg, tmp_path):
         assert not image.getexif()
 
 
-def test_poster_is_at_most_1280_wide(compliant_1080p, tmp_path, read_back):
+def test_poster_is_at_most_1280_wide(make, compliant_1080p, tmp_path, read_back):
     """A 1080p video's poster is a 1280×720 JPEG."""
     out = tmp_path / "poster.jpg"
     make("poster", compliant_1080p, out)
@@ -77,7 +80,7 @@ def test_poster_is_at_most_1280_wide(compliant_1080p, tmp_path, read_back):
     assert (stream["codec_name"], stream["width"], stream["height"]) == ("mjpeg", 1280, 720)
 
 
-def test_preview_is_720p_h264_with_faststart(compliant_1080p, tmp_path, read_back, atoms):
+def test_preview_is_720p_h264_with_faststart(make, compliant_1080p, tmp_path, read_back, atoms):
     """The web preview of a 1080p video is 720p H.264 yuv420p with AAC, index first."""
     out = tmp_path / "preview.mp4"
     fractions = []
@@ -93,7 +96,7 @@ def test_preview_is_720p_h264_with_faststart(compliant_1080p, tmp_path, read_bac
     assert fractions[-1] == 1.0
 
 
-def test_screening_copy_of_a_master_is_1080p_h264_high(master_mkv, tmp_path, read_back,
+def test_screening_copy_of_a_master_is_1080p_h264_high(make, master_mkv, tmp_path, read_back,
                                                       atoms, monkeypatch):
     """A master that is not fit for screening becomes 1080p H.264 High with 48 kHz stereo AAC."""
     monkeypatch.setenv("MEDIA_X264_PRESET", "superfast")
@@ -110,7 +113,7 @@ def test_screening_copy_of_a_master_is_1080p_h264_high(master_mkv, tmp_path, rea
     assert "not MP4" in meta["reason"] and "44100 Hz" in meta["reason"]
 
 
-def test_compliant_source_is_screened_as_is(compliant_1080p, tmp_path):
+def test_compliant_source_is_screened_as_is(make, compliant_1080p, tmp_path):
     """An H.264 1080p yuv420p MP4 with 48 kHz AAC is kept as the screening copy: nothing written."""
     meta = make("screening", compliant_1080p, tmp_path / "screening.mp4")
     assert meta["use_source"] is True
@@ -133,7 +136,7 @@ def test_screening_compliance_names_what_is_wrong():
         assert part in reason
 
 
-def test_waveform_is_a_png(make_tone, tmp_path):
+def test_waveform_is_a_png(make, make_tone, tmp_path):
     """An audio file's waveform is a PNG picture with the sound drawn on it."""
     out = tmp_path / "waveform.png"
     make("waveform", make_tone(0.5), out)
@@ -142,7 +145,7 @@ def test_waveform_is_a_png(make_tone, tmp_path):
         assert image.convert("RGBA").getextrema()[3][1] == 255  # something is drawn
 
 
-def test_audio_preview_is_aac(make_tone, tmp_path, read_back):
+def test_audio_preview_is_aac(make, make_tone, tmp_path, read_back):
     """An audio file's preview is AAC in an M4A file of the same length."""
     out = tmp_path / "preview.m4a"
     make("audio_preview", make_tone(0.1), out)
@@ -152,7 +155,7 @@ def test_audio_preview_is_aac(make_tone, tmp_path, read_back):
     assert int(info["format"]["bit_rate"]) < 200_000
 
 
-def test_srt_becomes_webvtt(srt_file, tmp_path):
+def test_srt_becomes_webvtt(make, srt_file, tmp_path):
     """SRT subtitles become WebVTT with their times and texts kept, and unsafe markup dropped."""
     out = tmp_path / "subtitles.vtt"
     assert make("webvtt", srt_file, out)["cues"] == 2
@@ -165,7 +168,7 @@ def test_srt_becomes_webvtt(srt_file, tmp_path):
     )
 
 
-def test_webvtt_is_normalised(vtt_file, tmp_path):
+def test_webvtt_is_normalised(make, vtt_file, tmp_path):
     """WebVTT is validated and rewritten: header and notes dropped, unknown settings removed."""
     out = tmp_path / "subtitles.vtt"
     make("webvtt", vtt_file, out)
@@ -186,7 +189,7 @@ def test_bad_subtitles_are_refused(tmp_path):
     assert not (tmp_path / "out.vtt").exists()
 
 
-def test_qc_profile_writes_the_report(black_silent_clip, tmp_path):
+def test_qc_profile_writes_the_report(make, black_silent_clip, tmp_path):
     """The QC profile writes the JSON report, warnings included."""
     out = tmp_path / "qc.json"
     meta = make("qc", black_silent_clip, out)
@@ -196,7 +199,7 @@ def test_qc_profile_writes_the_report(black_silent_clip, tmp_path):
 
 
 @pytest.mark.parametrize("profile", ["thumbnail", "preview", "waveform"])
-def test_running_twice_gives_the_same_bytes(clip_mp4, tmp_path, profile):
+def test_running_twice_gives_the_same_bytes(make, clip_mp4, tmp_path, profile):
     """Making a derivative again from the same source writes exactly the same bytes."""
     first, second = tmp_path / f"a.{PROFILES[profile].ext}", tmp_path / f"b.{PROFILES[profile].ext}"
     make(profile, clip_mp4, first)
@@ -204,20 +207,20 @@ def test_running_twice_gives_the_same_bytes(clip_mp4, tmp_path, profile):
     assert first.read_bytes() == second.read_bytes()
 
 
-def test_failed_derivative_leaves_nothing_behind(clip_mp4, tmp_path):
+def test_failed_derivative_leaves_nothing_behind(facts, clip_mp4, tmp_path):
     """When making a derivative fails, no partial or temporary file is left."""
-    facts = probe(clip_mp4, detect(clip_mp4))
+    _, known = facts(clip_mp4)
     source = tmp_path / "source.mp4"
     shutil.copy(clip_mp4, source)
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     source.write_bytes(source.read_bytes()[:2000])  # damaged after it was probed
     with pytest.raises(MediaRejected):
-        PROFILES["preview"].make(source, facts, out_dir / "preview.mp4")
+        PROFILES["preview"].make(source, known, out_dir / "preview.mp4")
     assert list(out_dir.iterdir()) == []
 
 
-def test_existing_output_is_replaced_whole(clip_mp4, tmp_path):
+def test_existing_output_is_replaced_whole(make, clip_mp4, tmp_path):
     """A derivative written over an older one replaces it entirely."""
     out = tmp_path / "thumb.jpg"
     out.write_bytes(b"old thumbnail")
@@ -237,7 +240,7 @@ def test_sizes_keep_shape_and_stay_even(size, box, expected):
     assert fit(*size, box) == expected
 
 
-def test_all_black_video_still_gets_a_thumbnail(generate, tmp_path):
+def test_all_black_video_still_gets_a_thumbnail(make, generate, tmp_path):
     """A video that is black throughout still gets a thumbnail (its frame at 10%)."""
     black = tmp_path / "black.mp4"
     generate("-f", "lavfi", "-i", "color=black:s=320x240:r=25:d=2", "-c:v", "libx264",

@@ -167,35 +167,35 @@ def cached_hash(password):
     return _HASHES[password]
 
 
-@pytest.fixture
-def make_user(app):
-    """Create a committed user (verified by default) with roles given as (role, scope_type, scope_id).
+def create_user(email=None, password=DEFAULT_PASSWORD, name=None, verified=True, roles=(), **fields):
+    """A committed user (verified by default) holding ``roles`` given as (role, scope_type, scope_id).
 
     Committed (inside the test's transaction) so that a view rolling back after a refusal does
-    not take the test's users with it.
+    not take the test's users with it. ``password=None`` stores an unusable hash (no hashing cost).
     """
     from residency.accounts.models import RoleGrant, User
     from residency.core.types import utcnow
 
-    counter = {"n": 0}
+    n = _db.session.scalar(_db.select(_db.func.count(User.id))) + 1
+    user = User(
+        email=email or f"user{n}@example.org",
+        password_hash=cached_hash(password) if password is not None else "!",
+        display_name=name or (email.split("@")[0] if email else f"User {n}"),
+        email_verified_at=utcnow() if verified else None,
+        **fields,
+    )
+    _db.session.add(user)
+    _db.session.flush()
+    for role, scope_type, scope_id in roles:
+        _db.session.add(RoleGrant(user_id=user.id, role=role, scope_type=scope_type, scope_id=scope_id))
+    _db.session.commit()
+    return user
 
-    def make(email=None, password=DEFAULT_PASSWORD, name=None, verified=True, roles=(), **fields):
-        counter["n"] += 1
-        user = User(
-            email=email or f"user{counter['n']}@example.org",
-            password_hash=cached_hash(password),
-            display_name=name or f"User {counter['n']}",
-            email_verified_at=utcnow() if verified else None,
-            **fields,
-        )
-        _db.session.add(user)
-        _db.session.flush()
-        for role, scope_type, scope_id in roles:
-            _db.session.add(RoleGrant(user_id=user.id, role=role, scope_type=scope_type, scope_id=scope_id))
-        _db.session.commit()
-        return user
 
-    return make
+@pytest.fixture
+def make_user(app):
+    """``make_user(email=…, password=…, verified=…, roles=[…], **columns)``: see :func:`create_user`."""
+    return create_user
 
 
 def log_in_without_form(client, user):

@@ -8,7 +8,7 @@ from flask import g
 from residency.accounts.models import User
 from residency.audit.models import AuditEntry
 from residency.extensions import db
-from tests.conftest import DEFAULT_PASSWORD, Client, cached_hash, log_in_without_form
+from tests.conftest import DEFAULT_PASSWORD, Client, create_user, log_in_without_form  # noqa: F401
 
 SESSION_COOKIE = "residency_session"
 
@@ -65,28 +65,6 @@ def audit_actions(**where):
     return list(db.session.execute(query).scalars())
 
 
-
-def create_user(email=None, password=DEFAULT_PASSWORD, name=None, verified=True, roles=(), **fields):
-    """A committed user (verified by default) holding ``roles`` given as (role, scope_type, scope_id)."""
-    from residency.accounts.models import RoleGrant
-    from residency.core.types import utcnow
-
-    n = count(User) + 1
-    user = User(
-        email=email or f"user{n}@example.org",
-        password_hash=cached_hash(password),
-        display_name=name or f"User {n}",
-        email_verified_at=utcnow() if verified else None,
-        **fields,
-    )
-    db.session.add(user)
-    db.session.flush()
-    for role, scope_type, scope_id in roles:
-        db.session.add(RoleGrant(user_id=user.id, role=role, scope_type=scope_type, scope_id=scope_id))
-    db.session.commit()
-    return user
-
-
 def log_in_fast(client, user):
     """Log ``client`` in as ``user`` without the login form."""
     return log_in_without_form(client, user)
@@ -94,12 +72,4 @@ def log_in_fast(client, user):
 
 def quick_user(email, roles=(), is_active=True, name=None):
     """A committed user who never logs in (no costly password hash), holding ``roles``."""
-    from residency.accounts.models import RoleGrant
-
-    user = User(email=email, password_hash="!", display_name=name or email.split("@")[0], is_active=is_active)
-    db.session.add(user)
-    db.session.flush()
-    for role, scope_type, scope_id in roles:
-        db.session.add(RoleGrant(user_id=user.id, role=role, scope_type=scope_type, scope_id=scope_id))
-    db.session.commit()
-    return user
+    return create_user(email, password=None, name=name or email.split("@")[0], verified=False, roles=roles, is_active=is_active)

@@ -10,6 +10,7 @@ FROM node:22-bookworm-slim AS assets
 WORKDIR /src
 COPY package.json package-lock.json ./
 COPY scripts/build-assets.mjs scripts/build-assets.mjs
+COPY static/js/uploader.js static/js/uploader.js
 RUN npm ci --no-audit --no-fund --loglevel=error \
  && npm run --silent build
 

@@ -47,7 +47,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 assets: static/vendor/.built
 
-static/vendor/.built: package.json package-lock.json scripts/build-assets.mjs
+static/vendor/.built: package.json package-lock.json scripts/build-assets.mjs static/js/uploader.js
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 	touch $@

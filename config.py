@@ -143,6 +143,9 @@ class Config:
         # Storage: S3 when S3_BUCKET is set, otherwise files under the data folder.
         self.S3_BUCKET = _env("S3_BUCKET")
         self.S3_ENDPOINT_URL = _env("S3_ENDPOINT_URL")
+        # The address browsers reach S3 at, for presigned URLs, when it differs from the one the
+        # servers use (e.g. http://minio:9000 inside compose, https://files.example.org outside).
+        self.S3_PUBLIC_ENDPOINT_URL = _env("S3_PUBLIC_ENDPOINT_URL") or self.S3_ENDPOINT_URL
         self.S3_REGION = _env("S3_REGION", "us-east-1")
         self.S3_ACCESS_KEY_ID = _env("S3_ACCESS_KEY_ID")
         self.S3_SECRET_ACCESS_KEY = _env("S3_SECRET_ACCESS_KEY")

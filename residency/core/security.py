@@ -23,13 +23,26 @@ CSP = {
 }
 
 
+def content_security_policy(config):
+    """The site's CSP; with S3, browsers also upload to and play files from the bucket's origin."""
+    from residency.storage import browser_origin
+
+    policy = {key: list(value) if isinstance(value, list) else value for key, value in CSP.items()}
+    origin = browser_origin(config)
+    if origin:
+        for directive in ("connect-src", "img-src", "media-src"):
+            current = policy[directive]
+            policy[directive] = (current if isinstance(current, list) else [current]) + [origin]
+    return policy
+
+
 def init_app(app):
     if app.config["TRUST_PROXY"]:
         hops = app.config["TRUST_PROXY"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     talisman.init_app(
         app,
-        content_security_policy=CSP,
+        content_security_policy=content_security_policy(app.config),
         force_https=app.config["HTTPS"] and not app.testing,
         strict_transport_security=True,
         strict_transport_security_max_age=365 * 24 * 3600,

@@ -59,8 +59,12 @@ def local_part(token):
     if request.content_length is None:
         return jsonify(error="Content-Length is required."), 411
     try:
-        etag = storage.write_part(data["k"], data["u"], data["n"], request.stream, limit=MAX_PART_SIZE)
-    except MultipartError:
+        etag = storage.write_part(
+            data["k"], data["u"], data["n"], request.stream, limit=MAX_PART_SIZE, expected=request.content_length
+        )
+    except MultipartError as exc:
+        if "incomplete" in str(exc):
+            return jsonify(error="The part arrived incomplete; send it again."), 400
         return jsonify(error="This upload no longer exists."), 404
     response = current_app.response_class(status=200)
     response.headers["ETag"] = f'"{etag}"'

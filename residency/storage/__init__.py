@@ -25,8 +25,20 @@ def storage_for_config(config):
             access_key_id=config.get("S3_ACCESS_KEY_ID"),
             secret_access_key=config.get("S3_SECRET_ACCESS_KEY"),
             scratch_dir=config.get("SCRATCH_DIR"),
+            public_endpoint_url=config.get("S3_PUBLIC_ENDPOINT_URL"),
         )
     return LocalStorage(config["STORAGE_DIR"])
+
+
+def browser_origin(config):
+    """The origin browsers talk to for files (S3 presigned URLs), or None when it is the site itself."""
+    if not config.get("S3_BUCKET"):
+        return None
+    from urllib.parse import urlsplit
+
+    url = config.get("S3_PUBLIC_ENDPOINT_URL") or f"https://s3.{config.get('S3_REGION') or 'us-east-1'}.amazonaws.com"
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def get_storage():

@@ -163,11 +163,21 @@ class LocalStorage(Storage):
         signer.loads(token, max_age=data["e"])
         return data
 
-    def write_part(self, key, upload_id, number, stream, limit):
-        """Store one part from a request stream; returns its ETag (the MD5 of the part, like S3)."""
+    def write_part(self, key, upload_id, number, stream, limit, expected=None):
+        """Store one part from a request stream; returns its ETag (the MD5 of the part, like S3).
+
+        :param expected: the declared length; a part cut short (the connection dropped) is not
+            kept, so the uploader sends it again instead of completing with a hole.
+        :raise MultipartError: unknown upload, or fewer bytes than ``expected``.
+        """
         folder = self._check_upload(key, upload_id)
         digest = hashlib.md5(usedforsecurity=False)
-        size = self._write(folder / f"{int(number):05d}.part", stream, digest=digest, limit=limit)
+        target = folder / f"{int(number):05d}.part"
+        size = self._write(folder / f".incoming-{int(number):05d}", stream, digest=digest, limit=limit)
+        if expected is not None and size != expected:
+            (folder / f".incoming-{int(number):05d}").unlink(missing_ok=True)
+            raise MultipartError(f"part {number} arrived incomplete ({size} of {expected} bytes)")
+        os.replace(folder / f".incoming-{int(number):05d}", target)
         etag = digest.hexdigest()
         (folder / f"{int(number):05d}.etag").write_text(f"{etag} {size}")
         return etag

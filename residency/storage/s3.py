@@ -36,10 +36,19 @@ class S3Storage(Storage):
     name = "s3"
 
     def __init__(self, bucket, endpoint_url=None, region=None, access_key_id=None, secret_access_key=None,
-                 scratch_dir=None):
+                 scratch_dir=None, public_endpoint_url=None):
         self.bucket = bucket
         self.scratch_dir = scratch_dir
-        self.client = boto3.client(
+        self.client = self._client(endpoint_url, region, access_key_id, secret_access_key)
+        # Presigned URLs are signed for the address browsers use (signing covers the host).
+        self.presigner = (
+            self._client(public_endpoint_url, region, access_key_id, secret_access_key)
+            if public_endpoint_url and public_endpoint_url != endpoint_url else self.client
+        )
+
+    @staticmethod
+    def _client(endpoint_url, region, access_key_id, secret_access_key):
+        return boto3.client(
             "s3",
             endpoint_url=endpoint_url,
             region_name=region,
@@ -130,7 +139,7 @@ class S3Storage(Storage):
         }
         if content_type:
             params["ResponseContentType"] = content_type
-        return self.client.generate_presigned_url(
+        return self.presigner.generate_presigned_url(
             "get_object", Params=params, ExpiresIn=min(int(expires), MAX_PRESIGN_SECONDS)
         )
 
@@ -146,7 +155,7 @@ class S3Storage(Storage):
         return response["UploadId"]
 
     def part_url(self, key, upload_id, number, expires=3600):
-        return self.client.generate_presigned_url(
+        return self.presigner.generate_presigned_url(
             "upload_part",
             Params={"Bucket": self.bucket, "Key": check_key(key), "UploadId": upload_id, "PartNumber": int(number)},
             ExpiresIn=min(int(expires), MAX_PRESIGN_SECONDS),

@@ -40,12 +40,14 @@ function formatUnit(value, unit, digits, display) {
   }
 }
 
-// Decimal units, like the server's human_size().
-function formatBytes(bytes) {
+// Decimal units, like the server's human_size(); `scale` (a file's total) keeps "0 MB of 12.1 MB"
+// in one unit.
+function formatBytes(bytes, scale) {
+  const reference = scale === undefined ? bytes : scale;
   for (const [unit, size] of [["gigabyte", 1e9], ["megabyte", 1e6], ["kilobyte", 1e3]]) {
-    if (bytes >= size) { return formatUnit(bytes / size, unit, 1); }
+    if (reference >= size) { return formatUnit(bytes / size, unit, 1); }
   }
-  return formatUnit(bytes, "byte", 0);
+  return formatUnit(bytes, "byte", 0, "long");
 }
 
 function formatDuration(seconds) {
@@ -169,7 +171,7 @@ function start(root) {
   function showProgress(row, sent, total) {
     row.progress.max = total || 1;
     row.progress.value = Math.min(sent, total || 1);
-    const parts = [t("sent", { sent: formatBytes(sent), total: formatBytes(total) })];
+    const parts = [t("sent", { sent: formatBytes(sent, total), total: formatBytes(total) })];
     if (row.state === "paused") {
       parts.push(t("paused_status"));
     } else if (row.state === "uploading") {
@@ -276,8 +278,11 @@ function start(root) {
 
   function startWaiting() {
     if (ghosts().length) { return; } // new files wait until the reload is sorted out
-    const waiting = uppy.getFiles().some((file) => !file.progress.uploadStarted && !file.error);
-    if (waiting) { uppy.upload().catch(() => { /* reported per file */ }); }
+    const files = uppy.getFiles();
+    if (!files.some((file) => !file.progress.uploadStarted && !file.error)) { return; }
+    // Uppy's upload() also retries the files that failed: from where they stopped.
+    files.filter((file) => file.error).forEach((file) => prepareResume(file.id));
+    uppy.upload().catch(() => { /* reported per file */ });
   }
 
   function addFiles(fileList) {
@@ -346,7 +351,7 @@ function start(root) {
     setState(row, "done");
     showProgress(row, total, total);
     row.progress.value = row.progress.max;
-    row.status.textContent = t("sent", { sent: formatBytes(total), total: formatBytes(total) });
+    row.status.textContent = t("sent", { sent: formatBytes(total, total), total: formatBytes(total) });
     const location = body.location || (response && response.uploadURL);
     setMessage(row, location
       ? el("span", {}, t("done"), " ", el("a", { href: location }, t("open", { name: file.name })))
@@ -373,7 +378,7 @@ function start(root) {
     row.samples = [];
     row.lastProgressAt = Date.now();
     showProgress(row, file.progress.bytesUploaded || 0, file.size || 0);
-    announce(t(isPaused ? "paused" : "resumed", { name: file.name }));
+    if (!row.restarting) { announce(t(isPaused ? "paused" : "resumed", { name: file.name })); }
   });
 
   uppy.on("file-removed", (file) => {
@@ -403,7 +408,6 @@ function start(root) {
     prepareResume(fileId);
     setState(row, "uploading");
     setMessage(row, null);
-    announce(t("retrying", { name: row.name }));
     row.pause.focus();
     uppy.retryUpload(fileId).catch(() => { /* reported per file */ });
   }
@@ -477,8 +481,10 @@ function start(root) {
       if ((file.progress.bytesUploaded || 0) >= (file.size || 0)) { continue; } // completing
       row.lastProgressAt = now;
       announce(t("retrying", { name: row.name }));
-      uppy.pauseResume(row.id);
-      uppy.pauseResume(row.id);
+      row.restarting = true;
+      uppy.pauseResume(row.id); // aborts the open parts…
+      uppy.pauseResume(row.id); // …and starts again from the parts the server has
+      row.restarting = false;
     }
   }, 15000);
 
@@ -504,7 +510,7 @@ function start(root) {
 const root = document.querySelector("[data-uploader]");
 if (root && window.fetch && window.Blob && window.Intl) {
   try {
-    window.residencyUploader = start(root);
+    start(root);
   } catch (error) {
     // The plain form stays usable.
     const plain = root.parentElement && root.parentElement.querySelector("form[data-plain-upload]");

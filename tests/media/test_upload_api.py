@@ -205,3 +205,40 @@ def test_a_path_in_the_file_name_is_dropped(db, work, uploader):
     asset = db.session.get(MediaAsset, response.get_json()["asset"])
     assert asset.original_filename == "passwd.mp4"
     assert ".." not in asset.quarantine_key
+
+
+def test_a_part_cut_short_is_not_kept(work, uploader):
+    """A part whose connection dropped mid-way is refused (400) and not listed, so it is sent again."""
+    upload_id = uploader.create(f"work:{work.id}", "clip.mp4", 6 * MiB).get_json()["uploadId"]
+    url = uploader.sign(upload_id, 1).get_json()["url"]
+    import io
+
+    # As gunicorn hands it over: the declared length, a body that ends early, input "terminated".
+    response = uploader.client.put(url, input_stream=io.BytesIO(b"x" * 1000),
+                                   environ_overrides={"CONTENT_LENGTH": str(5 * MiB), "wsgi.input_terminated": True})
+    assert response.status_code == 400
+    assert uploader.parts(upload_id).get_json()["parts"] == []
+
+
+def test_presigned_urls_use_the_public_s3_address(moto_s3):
+    """Browsers get URLs for the address they can reach, not the servers' internal one."""
+    from residency.storage import S3Storage
+
+    storage = S3Storage(bucket=moto_s3["S3_BUCKET"], endpoint_url=moto_s3["S3_ENDPOINT_URL"], region="us-east-1",
+                        access_key_id="testing", secret_access_key="testing",
+                        public_endpoint_url="https://files.example.org")
+    upload_id = storage.create_multipart("quarantine/x/clip.mp4")
+    assert storage.part_url("quarantine/x/clip.mp4", upload_id, 1).startswith("https://files.example.org/")
+    assert storage.download_url("quarantine/x/clip.mp4", "clip.mp4").startswith("https://files.example.org/")
+    storage.abort_multipart("quarantine/x/clip.mp4", upload_id)
+
+
+def test_with_s3_the_page_may_talk_to_the_bucket_and_nothing_else():
+    """The CSP lets the uploader PUT parts to S3's public origin (and play previews from it)."""
+    from residency.core.security import content_security_policy
+
+    local = content_security_policy({"S3_BUCKET": None})
+    assert local["connect-src"] == "'self'"
+    s3 = content_security_policy({"S3_BUCKET": "b", "S3_PUBLIC_ENDPOINT_URL": "https://files.example.org/base"})
+    assert s3["connect-src"] == ["'self'", "https://files.example.org"]
+    assert "https://files.example.org" in s3["media-src"] and "https://files.example.org" in s3["img-src"]

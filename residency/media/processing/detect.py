@@ -124,7 +124,20 @@ def _container_magic(head: bytes) -> Detected | None:
         return Detected("container", "video/x-msvideo", "avi")
     if head.startswith(b"\x06\x0e\x2b\x34\x02\x05\x01\x01\x0d\x01\x02\x01\x01"):
         return Detected("container", "application/mxf", "mxf")
+    if _mpeg_ts(head):
+        return Detected("container", "video/mp2t", "ts")
+    if head.startswith(b"\x00\x00\x01\xba"):  # MPEG program stream pack header
+        return Detected("container", "video/mpeg", "mpg")
     return None
+
+
+def _mpeg_ts(head: bytes) -> bool:
+    """MPEG transport stream: the 0x47 sync byte every 188 bytes (or 192 with a timecode prefix)."""
+    for size, offset in ((188, 0), (192, 4)):
+        packets = (len(head) - offset) // size
+        if packets >= 4 and all(head[offset + i * size] == 0x47 for i in range(min(packets, 16))):
+            return True
+    return False
 
 
 def _mpeg_audio_sync(head: bytes, layer: int) -> bool:

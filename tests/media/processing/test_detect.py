@@ -129,3 +129,18 @@ def test_known_formats_are_recognised(request, tmp_path, fixture, kind, ext, mim
     assert detect(anonymous) == detect(anonymous, head=anonymous.read_bytes()[:16])
     found = detect(anonymous)
     assert (found.kind, found.ext, found.mime) == (kind, ext, mime)
+
+
+def test_mpeg_transport_and_program_streams_are_video(tmp_path):
+    """Broadcast material (.ts, .mpg) is accepted as video by its content, whatever its name."""
+    from residency.media.processing.detect import detect
+    from tests.services import require_binary
+
+    import subprocess
+
+    ffmpeg = require_binary("ffmpeg")
+    for fmt, name in (("mpegts", "clip.bin"), ("vob", "clip.dat")):
+        path = tmp_path / name
+        subprocess.run([ffmpeg, "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+                        "-t", "1", "-c:v", "mpeg2video", "-f", fmt, str(path)], check=True)
+        assert detect(path).kind == "video", fmt

@@ -65,7 +65,7 @@ def register():
             start_session(user)
             db.session.commit()
             flash(_("Welcome! We sent a link to %(email)s: open it to confirm your address.", email=user.email), "success")
-            return redirect(url_for("accounts.account"))
+            return redirect(_safe_next(request.args.get("next")) or url_for("accounts.account"))
     return render_template("accounts/register.html", form=form), 400 if form.errors else 200
 
 

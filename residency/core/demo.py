@@ -14,12 +14,12 @@ from residency.extensions import db
 DEMO_PASSWORD = "demo-residency-2026"
 
 DEMO_ACCOUNTS = [
-    ("admin@demo.c2c.test", "Ada Admin", "linz", Role.NETWORK_ADMIN, ScopeType.NETWORK),
-    ("coordinator@demo.c2c.test", "Camille Coordinator", "lyon", Role.CITY_COORDINATOR, ScopeType.CITY),
-    ("juror@demo.c2c.test", "Jun Juror", "gwangju", None, None),
-    ("chair@demo.c2c.test", "Chidi Chair", "dakar", None, None),
-    ("programmer@demo.c2c.test", "Paula Programmer", "braga", None, None),
-    ("artist@demo.c2c.test", "Ana Artist", "cali", None, None),
+    ("admin@demo.example.org", "Ada Admin", "linz", Role.NETWORK_ADMIN, ScopeType.NETWORK),
+    ("coordinator@demo.example.org", "Camille Coordinator", "lyon", Role.CITY_COORDINATOR, ScopeType.CITY),
+    ("juror@demo.example.org", "Jun Juror", "gwangju", None, None),  # juror of the Lyon call, below
+    ("chair@demo.example.org", "Chidi Chair", "dakar", None, None),  # jury chair of the Lyon call, below
+    ("programmer@demo.example.org", "Paula Programmer", "braga", None, None),  # festivals come later
+    ("artist@demo.example.org", "Ana Artist", "cali", None, None),
 ]
 
 
@@ -42,9 +42,28 @@ def load_demo():
             scope_id = city.id if scope == ScopeType.CITY and city else 0
             if not any(g.role == role and g.scope_id == scope_id for g in user.grants):
                 operations.grant_role(None, user, role, scope, scope_id)
-        label = role.value.replace("_", " ") if role else "artist (juror, chair and programmer roles come with calls and festivals)"
+        label = role.value.replace("_", " ") if role else "artist"
         lines.append(f"  {email:<28} {label}{' of ' + city.name if role == Role.CITY_COORDINATOR and city else ''}")
     lines.extend(load_demo_media())
+    lines.extend(load_demo_calls_and_jury())
+    return lines
+
+
+def load_demo_calls_and_jury():
+    """The demo calls, the demo juror and jury chair on Lyon's call, and the artist's applications."""
+    from residency.applications.demo import load_demo_applications
+    from residency.calls.demo import LYON_SLUG, load_demo_calls
+    from residency.calls.models import Call
+
+    lines = load_demo_calls()
+    call = db.session.execute(db.select(Call).where(Call.slug == LYON_SLUG)).scalar_one_or_none()
+    if call is not None:
+        for email, role in (("juror@demo.example.org", Role.JUROR), ("chair@demo.example.org", Role.JURY_CHAIR)):
+            user = operations.find_user_by_email(email)
+            if user and not any(g.role == role and g.scope_type == ScopeType.CALL and g.scope_id == call.id for g in user.grants):
+                operations.grant_role(None, user, role, ScopeType.CALL, call.id)
+        lines.append("  juror@demo.example.org and chair@demo.example.org sit on the jury of the Lyon call")
+    lines.extend(load_demo_applications())
     return lines
 
 
@@ -58,7 +77,7 @@ def load_demo_media():
     from residency.media.models import Work
     from residency.media.operations import accept_form_upload, create_work
 
-    artist = operations.find_user_by_email("artist@demo.c2c.test")
+    artist = operations.find_user_by_email("artist@demo.example.org")
     existing = db.session.execute(db.select(Work).where(Work.owner_id == artist.id)).scalars().first()
     if existing is not None:
         return [f"Demo work: /works/{existing.id}"]

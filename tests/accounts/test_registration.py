@@ -188,3 +188,15 @@ def test_verified_user_gets_no_new_link(client, make_user, login_as, mailbox):
     client.post_form("/verify/resend")
 
     assert count(EmailMessage) == 0
+
+
+def test_registration_continues_where_the_visitor_was_going(client):
+    """An invitation link sends newcomers to register with ?next=…; they land there afterwards,
+    and never on another site."""
+    from tests.accounts.support import REGISTRATION
+
+    response = client.post_form("/register?next=/applications", dict(REGISTRATION))
+    assert response.status_code == 302 and response.headers["Location"].endswith("/applications")
+    other = client.application.test_client()
+    response = other.post_form("/register?next=//evil.example/x", dict(REGISTRATION, email="b@example.org"))
+    assert response.status_code == 302 and "evil.example" not in response.headers["Location"]

@@ -27,6 +27,7 @@ PAGES = {
     "home": "/",
     "cities": "/cities/",
     "city": "/cities/kosice",
+    "calls": "/calls/",
     "register": "/register",
     "register-with-errors": _register_with_errors,
     "login": "/login",

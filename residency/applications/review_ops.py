@@ -1,0 +1,688 @@
+"""Coordinators' view of a call's applications: queries and operations.
+
+The list, its flags and its exports read only the *frozen* last submitted version of each
+application (``ApplicationVersion`` whose ``number`` is ``current_version``); the live draft is
+never shown. An application is listed once it has been submitted at least once
+(``current_version > 0``), as the ``application.view`` rule says, and never while in the draft
+state.
+
+What is read from a version's ``snapshot`` (format 1, written by ``applications.operations``):
+``answers`` (a list of ``{"id", "type", "label", "value"}``; a file answer's value lists
+``{"id", "filename", "sha256", …}``), ``owner.profile.country_of_residence`` and the eligibility
+answers ``eligibility.country`` / ``eligibility.city`` (a network city id).
+
+Duplicates are looked for inside one call: the same owner with several listed applications, or
+the same file (same SHA-256) in the submitted versions of several of its applications. For a page
+of the list this costs two indexed queries (``ix_applications_owner_id``; ``media_assets.sha256``)
+whatever the size of the call; only the "duplicates only" filter reads every version of the call.
+
+Nothing here reads ``request`` or commits: the view commits once.
+"""
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from math import ceil
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Integer, and_, case, false, func, select, true, union
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.orm import aliased, defer, joinedload, selectinload
+
+from residency.accounts.models import User
+from residency.applications.models import (
+    Application,
+    ApplicationMember,
+    ApplicationMessage,
+    ApplicationState,
+    ApplicationVersion,
+)
+from residency.audit.operations import record
+from residency.cities.models import City
+from residency.core.errors import ActionRefused
+from residency.core.types import utcnow
+from residency.extensions import db
+from residency.media.models import MediaAsset
+from residency.notifications.operations import queue_email
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 50
+NOTE_MAX_LENGTH = 1000
+SUBJECT_MAX_LENGTH = 200
+BODY_MAX_LENGTH = 10_000
+#: Messages to every applicant of one call in 24 hours: each reaches hundreds of inboxes.
+BROADCASTS_PER_DAY = 5
+#: The same message to the same people again within this time is a double click, not a message.
+REPEAT_WINDOW = timedelta(minutes=10)
+
+STATE_LABELS = {
+    ApplicationState.SUBMITTED: _l("Submitted"),
+    ApplicationState.WITHDRAWN: _l("Withdrawn"),
+    ApplicationState.SHORTLISTED: _l("Shortlisted"),
+    ApplicationState.SELECTED: _l("Selected"),
+    ApplicationState.WAITLISTED: _l("Waitlisted"),
+    ApplicationState.DECLINED: _l("Declined"),
+}
+ELIGIBILITY_LABELS = {"yes": _l("Eligible"), "no": _l("Not eligible"), "unknown": _l("Not checked yet")}
+SORT_LABELS = {
+    "-submitted": _l("submission time, newest first"),
+    "submitted": _l("submission time, oldest first"),
+    "name": _l("name, A to Z"),
+    "-name": _l("name, Z to A"),
+}
+DEFAULT_SORT = "-submitted"
+
+
+def eligibility_key(value):
+    """``True``/``False``/``None`` → ``"yes"``/``"no"``/``"unknown"``."""
+    return "unknown" if value is None else ("yes" if value else "no")
+
+
+def listed(call_id):
+    """The applications of the call that coordinators see: submitted at least once, not a draft."""
+    return and_(Application.call_id == call_id, Application.current_version > 0,
+                Application.state != ApplicationState.DRAFT)
+
+
+def current_version_join():
+    return and_(
+        ApplicationVersion.application_id == Application.id,
+        ApplicationVersion.number == Application.current_version,
+    )
+
+
+def residence_country():
+    """The country of residence in the frozen version: the profile's, else the eligibility answer."""
+    snapshot = ApplicationVersion.snapshot
+    return func.coalesce(
+        func.nullif(snapshot[("owner", "profile", "country_of_residence")].as_string(), ""),
+        snapshot[("eligibility", "country")].as_string(),
+    )
+
+
+def residence_city():
+    """The network city the artist said they live in (eligibility answer), if the call asked."""
+    return ApplicationVersion.snapshot[("eligibility", "city")].as_integer()
+
+
+def snapshot_answers(snapshot):
+    """``{question id: value}`` of a version's answers."""
+    answers = (snapshot or {}).get("answers")
+    if isinstance(answers, dict):
+        return dict(answers)
+    if isinstance(answers, list):
+        return {item["id"]: item.get("value") for item in answers if isinstance(item, dict) and "id" in item}
+    return {}
+
+
+def snapshot_files(snapshot_or_answers):
+    """``{asset id (str): {"filename", "sha256"}}``: the files of a version (its snapshot, or its
+    ``answers`` list alone)."""
+    value = snapshot_or_answers or {}
+    answers = value.get("answers") if isinstance(value, dict) else value
+    records = []
+    if isinstance(answers, list):
+        for item in answers:
+            if isinstance(item, dict) and item.get("type") == "file" and isinstance(item.get("value"), list):
+                records.extend(item["value"])
+    if isinstance(value, dict) and isinstance(value.get("files"), list):
+        records.extend(value["files"])
+    files = {}
+    for record_ in records:
+        if isinstance(record_, dict) and record_.get("id") is not None:
+            files[str(record_["id"])] = {"filename": record_.get("filename") or "", "sha256": record_.get("sha256") or ""}
+    return files
+
+
+def snapshot_country(snapshot):
+    """The country of residence in a frozen version (see :func:`residence_country`)."""
+    snapshot = snapshot or {}
+    profile = (snapshot.get("owner") or {}).get("profile") or {}
+    return profile.get("country_of_residence") or (snapshot.get("eligibility") or {}).get("country") or ""
+
+
+def snapshot_city(snapshot):
+    city = ((snapshot or {}).get("eligibility") or {}).get("city")
+    return city if isinstance(city, int) else None
+
+
+def city_names():
+    """``{id: name}`` of the network's cities (one small query)."""
+    return dict(db.session.execute(select(City.id, City.name).order_by(City.name)).all())
+
+
+# --- filters ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Filters:
+    """What the coordinator asked the list for. Unknown values are ignored, never an error."""
+
+    state: str = ""
+    eligible: str = ""
+    duplicates: bool = False
+    q: str = ""
+    city: int = 0
+    country: str = ""
+    sort: str = DEFAULT_SORT
+    page: int = 1
+
+    @classmethod
+    def from_mapping(cls, args):
+        """Build from a mapping of strings (a query string), dropping what does not parse."""
+        state = args.get("state", "")
+        eligible = args.get("eligible", "")
+        sort = args.get("sort", DEFAULT_SORT)
+        country = (args.get("country") or "").strip().upper()
+        return cls(
+            state=state if state in STATE_LABELS else "",
+            eligible=eligible if eligible in ELIGIBILITY_LABELS else "",
+            duplicates=args.get("duplicates") in ("1", "y", "yes", "on", "true"),
+            q=(args.get("q") or "").strip()[:200],
+            city=_positive_int(args.get("city"), 0),
+            country=country if len(country) == 2 and country.isalpha() else "",
+            sort=sort if sort in SORT_LABELS else DEFAULT_SORT,
+            page=_positive_int(args.get("page"), 1),
+        )
+
+    def as_args(self, **changes):
+        """The non-default filters as query-string arguments (for links), with ``changes`` applied."""
+        values = {
+            "state": self.state, "eligible": self.eligible, "duplicates": "1" if self.duplicates else "",
+            "q": self.q, "city": self.city or "", "country": self.country,
+            "sort": self.sort if self.sort != DEFAULT_SORT else "", "page": self.page if self.page > 1 else "",
+        }
+        values.update(changes)
+        return {key: value for key, value in values.items() if value not in ("", None)}
+
+    @property
+    def active(self):
+        return bool(self.state or self.eligible or self.duplicates or self.q or self.city or self.country)
+
+
+def _positive_int(value, default):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return number if number > 0 else default
+
+
+# --- counts --------------------------------------------------------------------------------------
+
+@dataclass
+class Counts:
+    total: int = 0
+    by_state: dict = field(default_factory=dict)
+    by_eligibility: dict = field(default_factory=lambda: {"yes": 0, "no": 0, "unknown": 0})
+
+
+_ELIGIBLE = {"yes": Application.eligible.is_(True), "no": Application.eligible.is_(False),
+             "unknown": Application.eligible.is_(None)}
+
+
+def _count_columns():
+    """The call's counts as the columns of one aggregate row (``count(*) FILTER (WHERE …)``)."""
+    columns = [func.count().label("n_total")]
+    columns += [func.count().filter(Application.state == state).label(f"n_state_{state}") for state in STATE_LABELS]
+    columns += [func.count().filter(condition).label(f"n_eligible_{key}") for key, condition in _ELIGIBLE.items()]
+    return columns
+
+
+def _counts_from(row):
+    mapping = row._mapping
+    return Counts(
+        total=mapping["n_total"] or 0,
+        by_state={state: mapping[f"n_state_{state}"] or 0 for state in STATE_LABELS},
+        by_eligibility={key: mapping[f"n_eligible_{key}"] or 0 for key in _ELIGIBLE},
+    )
+
+
+# --- duplicates ----------------------------------------------------------------------------------
+
+@dataclass
+class DuplicateLink:
+    """Another application of the call that looks like a duplicate of this one."""
+
+    application_id: int
+    name: str
+    same_artist: bool = False
+    files: list = field(default_factory=list)  # names of the files found in both
+
+
+class _Links:
+    def __init__(self):
+        self.links = {}
+
+    def add(self, application_id, other_id, name, same_artist=False, filename=None):
+        if application_id == other_id:
+            return
+        link = self.links.setdefault(application_id, {}).setdefault(other_id, DuplicateLink(other_id, name))
+        link.same_artist = link.same_artist or same_artist
+        if filename is not None and filename not in link.files:
+            link.files.append(filename)
+
+    def result(self):
+        return {key: sorted(found.values(), key=lambda d: d.application_id) for key, found in self.links.items()}
+
+
+class slot_application_id(FunctionElement):
+    """SQL: the application id in an upload slot reference ``application:<id>.<question id>``
+    (NULL, or 0 on SQLite, for any other slot). Slots are named by the applications feature."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "slot_application_id"
+
+
+@compiles(slot_application_id)
+def _slot_application_id(element, compiler, **kw):
+    slot = compiler.process(list(element.clauses)[0], **kw)
+    return (f"CASE WHEN {slot} GLOB 'application:[0-9]*.*' "
+            f"THEN CAST(substr({slot}, 13, instr({slot}, '.') - 13) AS INTEGER) END")
+
+
+@compiles(slot_application_id, "postgresql")
+def _slot_application_id_postgresql(element, compiler, **kw):
+    slot = compiler.process(list(element.clauses)[0], **kw)
+    return f"CAST(substring({slot} from '^application:([0-9]+)\\.') AS INTEGER)"
+
+
+def duplicates_of(call, applications):
+    """``{application id: [DuplicateLink]}`` for the given listed ``applications``.
+
+    :param applications: ``[(application id, owner id, answers of its frozen version)]``.
+
+    One query whatever the size of the call or of the page: the call's applications of the same
+    owners (``ix_applications_owner_id``) or holding a file with one of the same SHA-256
+    (``media_assets.sha256``; the file's upload slot names its application), with the frozen
+    version of the latter, to check that the file was really submitted.
+    """
+    page_files = {application_id: snapshot_files(answers) for application_id, _owner, answers in applications}
+    holders = {}  # sha256 → ids of this page's applications that submitted it
+    for application_id, files in page_files.items():
+        for item in files.values():
+            if item["sha256"]:
+                holders.setdefault(item["sha256"], []).append(application_id)
+    owners = {owner_id for _id, owner_id, _answers in applications}
+    holding = (select(slot_application_id(MediaAsset.slot))
+               .where(MediaAsset.sha256.in_(set(holders)), MediaAsset.slot.like("application:%")))
+    others = db.session.execute(
+        select(Application.id, Application.owner_id, User.display_name,
+               # The versions on this page are already here: fetch only the others'.
+               case((Application.id.not_in(set(page_files)), ApplicationVersion.snapshot), else_=None).label("snapshot"))
+        .join(User, User.id == Application.owner_id)
+        .join(ApplicationVersion, current_version_join())
+        .where(listed(call.id),
+               Application.id.in_(union(select(Application.id).where(Application.owner_id.in_(owners)), holding)))
+    ).all()
+
+    links = _Links()
+    by_owner = {}
+    for other in others:
+        by_owner.setdefault(other.owner_id, []).append(other)
+    for application_id, owner_id, _answers in applications:
+        for other in by_owner.get(owner_id, []):
+            links.add(application_id, other.id, other.display_name, same_artist=True)
+    for other in others:
+        files = page_files[other.id] if other.id in page_files else snapshot_files(other.snapshot)
+        for item in files.values():  # only the files of its last submitted version count
+            for application_id in holders.get(item["sha256"], ()):
+                links.add(application_id, other.id, other.display_name, filename=item["filename"])
+    return links.result()
+
+
+def all_duplicates(call):
+    """``{application id: [DuplicateLink]}`` for every listed application of the call.
+
+    Reads every frozen version's answers: used by the "duplicates only" filter, not by the list.
+    """
+    rows = db.session.execute(
+        select(Application.id, Application.owner_id, User.display_name, ApplicationVersion.snapshot["answers"].label("answers"))
+        .join(User, User.id == Application.owner_id)
+        .join(ApplicationVersion, current_version_join())
+        .where(listed(call.id))
+    ).all()
+    links = _Links()
+    by_owner, by_hash = {}, {}
+    for row in rows:
+        by_owner.setdefault(row.owner_id, []).append(row)
+        for item in snapshot_files(row.answers).values():
+            if item["sha256"]:
+                by_hash.setdefault(item["sha256"], []).append((row, item["filename"]))
+    for group in by_owner.values():
+        for row in group:
+            for other in group:
+                links.add(row.id, other.id, other.display_name, same_artist=True)
+    for group in by_hash.values():
+        for row, _name in group:
+            for other, filename in group:
+                links.add(row.id, other.id, other.display_name, filename=filename)
+    return links.result()
+
+
+# --- the list ------------------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    """One line of the list: the columns it shows, no ORM object (nothing left to load lazily)."""
+
+    id: int
+    owner_id: int
+    name: str
+    email: str
+    state: str
+    eligible: object
+    last_note: str
+    submitted_at: object
+    version: int
+    city_id: object
+    country: str
+    duplicates: list
+
+
+@dataclass
+class Page:
+    """A page of rows, with the names ``templates/admin/_pager.html`` expects."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int
+    counts: Counts = None
+
+    @property
+    def pages(self):
+        return max(1, ceil(self.total / self.per_page)) if self.per_page else 1
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+    @property
+    def prev_num(self):
+        return self.page - 1
+
+    @property
+    def next_num(self):
+        return self.page + 1
+
+
+def _ordering(sort):
+    name = func.lower(User.display_name)
+    return {
+        "-submitted": (Application.submitted_at.desc(), Application.id.desc()),
+        "submitted": (Application.submitted_at.asc(), Application.id.asc()),
+        "name": (name.asc(), Application.id.asc()),
+        "-name": (name.desc(), Application.id.desc()),
+    }[sort]
+
+
+def filtered(query, filters, duplicate_ids=None):
+    """``query`` (over listed applications joined to their owner and current version) narrowed.
+
+    :param duplicate_ids: the ids flagged as possible duplicates (needed for that filter only).
+    """
+    if filters.state:
+        query = query.where(Application.state == filters.state)
+    if filters.eligible == "yes":
+        query = query.where(Application.eligible.is_(True))
+    elif filters.eligible == "no":
+        query = query.where(Application.eligible.is_(False))
+    elif filters.eligible == "unknown":
+        query = query.where(Application.eligible.is_(None))
+    if filters.duplicates:
+        query = query.where(Application.id.in_(duplicate_ids) if duplicate_ids else false())
+    if filters.q:
+        needle = filters.q.lower()
+        query = query.where(
+            func.lower(User.display_name).contains(needle, autoescape=True)
+            | func.lower(User.email).contains(needle, autoescape=True)
+        )
+    if filters.city:
+        query = query.where(residence_city() == filters.city)
+    if filters.country:
+        query = query.where(residence_country() == filters.country)
+    return query
+
+
+def list_applications(call, filters, per_page=PAGE_SIZE):
+    """One page of the call's listed applications, filtered and sorted, with the call's counts
+    and the rows' duplicate flags.
+
+    Two queries whatever the page size (see :func:`duplicates_of` for the second): the counts
+    (one aggregate row) left-joined to the page's rows, each with its owner, frozen version and
+    the number of matches (a window count), all in plain columns: no ORM object, nothing left to
+    load lazily. The "duplicates only" filter adds one query that reads the whole call.
+    """
+    everything = all_duplicates(call) if filters.duplicates else None
+    page = filters.page
+    # First the page's ids and the number of matches, from the applications (and only the joins
+    # a filter or the sort needs); then the shown columns for these ids only.
+    ids = filtered(select(Application.id, func.count().over().label("total")).where(listed(call.id)),
+                   filters, set(everything) if everything is not None else None)
+    if filters.q or filters.sort in ("name", "-name"):
+        ids = ids.join(User, User.id == Application.owner_id)
+    if filters.city or filters.country:
+        ids = ids.join(ApplicationVersion, current_version_join())
+    ids = ids.order_by(*_ordering(filters.sort)).limit(per_page).offset((page - 1) * per_page).subquery("ids")
+    shown = (
+        # The whole snapshot, not a few paths into it: PostgreSQL sends a ``json`` value as stored
+        # but parses it again for each path; one parse per row, here, costs half as much.
+        select(Application.id, Application.owner_id, Application.state, Application.eligible,
+               Application.eligibility_notes, Application.submitted_at, Application.current_version,
+               User.display_name, User.email, ApplicationVersion.snapshot, ids.c.total)
+        .join(ids, ids.c.id == Application.id)
+        .join(User, User.id == Application.owner_id)
+        .join(ApplicationVersion, current_version_join())
+    ).subquery("shown")
+    counts = select(*_count_columns()).where(listed(call.id)).subquery("counts")
+    order = {"-submitted": (shown.c.submitted_at.desc(), shown.c.id.desc()),
+             "submitted": (shown.c.submitted_at.asc(), shown.c.id.asc()),
+             "name": (func.lower(shown.c.display_name).asc(), shown.c.id.asc()),
+             "-name": (func.lower(shown.c.display_name).desc(), shown.c.id.desc())}[filters.sort]
+    result = db.session.execute(
+        select(counts, shown).select_from(counts).outerjoin(shown, true()).order_by(*order)
+    ).all()
+    rows = [row for row in result if row.id is not None]
+    if not rows and page > 1:  # past the last page (a stale link): show the first one
+        return list_applications(call, replace(filters, page=1), per_page)
+    if everything is None:
+        everything = duplicates_of(call, [(row.id, row.owner_id, (row.snapshot or {}).get("answers")) for row in rows])
+    items = [
+        Row(id=row.id, owner_id=row.owner_id, name=row.display_name, email=row.email, state=row.state,
+            eligible=row.eligible, last_note=_last_note(row.eligibility_notes), submitted_at=row.submitted_at,
+            version=row.current_version, city_id=snapshot_city(row.snapshot), country=snapshot_country(row.snapshot),
+            duplicates=everything.get(row.id, []))
+        for row in rows
+    ]
+    return Page(items=items, total=rows[0].total if rows else 0, page=page, per_page=per_page,
+                counts=_counts_from(result[0]))
+
+
+def _last_note(notes):
+    last = notes[-1] if notes else None
+    if isinstance(last, dict):
+        return str(last.get("note") or "")
+    return str(last or "")
+
+
+def get_listed_application(call, application_id):
+    """The call's application ``application_id`` with its owner, members and frozen version.
+
+    :return: ``(application, version)``, or ``(None, None)`` when it is not listed (another
+        call's, or a draft).
+    """
+    application = db.session.execute(
+        select(Application)
+        .where(Application.id == application_id, listed(call.id))
+        .options(joinedload(Application.owner), selectinload(Application.members).joinedload(ApplicationMember.user))
+    ).unique().scalar_one_or_none()
+    if application is None:
+        return None, None
+    version = db.session.execute(
+        select(ApplicationVersion).where(ApplicationVersion.application_id == application.id,
+                                         ApplicationVersion.number == application.current_version)
+    ).scalar_one_or_none()
+    return application, version
+
+
+# --- eligibility ---------------------------------------------------------------------------------
+
+def set_eligibility(application, actor, eligible, note="", now=None):
+    """Mark ``application`` eligible (True), not eligible (False) or not checked (None), with a note.
+
+    The note is kept in ``eligibility_notes`` with who wrote it and when; an audit entry records
+    the change.
+
+    :raise ActionRefused 400: "not eligible" without a note, or a note over the length limit.
+    :raise ActionRefused 409: the application was never submitted.
+    """
+    note = (note or "").strip()
+    if application.current_version <= 0:
+        raise ActionRefused(_l("This application has not been submitted."), status=409)
+    if eligible is False and not note:
+        raise ActionRefused(_l("Say why the application is not eligible."), field="note")
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ActionRefused(_l("Keep the note under %(max)d characters.", max=NOTE_MAX_LENGTH), field="note")
+    now = now or utcnow()
+    previous = application.eligible
+    application.eligible = eligible
+    entry = {"at": now.isoformat(), "by": actor.id, "by_name": actor.display_name,
+             "eligible": eligible, "note": note, "source": "coordinator"}
+    # A new list, not an in-place append: a JSON column only notices assignment.
+    application.eligibility_notes = [*(application.eligibility_notes or []), entry]
+    application.updated_at = now
+    db.session.flush()
+    record("application.eligibility_set", actor=actor, obj=application, call_id=application.call_id,
+           previous=eligibility_key(previous), eligible=eligibility_key(eligible), with_note=bool(note))
+    return application
+
+
+def eligibility_notes(application):
+    """The notes as dicts ``{"at", "by_name", "eligible", "note"}``, newest first; plain strings
+    (written by an automatic check) become ``{"note": text}``."""
+    notes = []
+    for item in application.eligibility_notes or []:
+        notes.append(item if isinstance(item, dict) else {"note": str(item)})
+    return list(reversed(notes))
+
+
+# --- messages ------------------------------------------------------------------------------------
+
+def recipients(call, application=None):
+    """``[(address, user)]``: the owners and accepted co-applicants of the call's submitted
+    applications (or of ``application`` only), each person once, active accounts only.
+
+    Withdrawn applications are left out of a message to all.
+    """
+    query = (
+        select(Application)
+        .where(listed(call.id))
+        .options(joinedload(Application.owner),
+                 selectinload(Application.members).joinedload(ApplicationMember.user),
+                 defer(Application.answers), defer(Application.eligibility_answers))
+        .order_by(Application.id)
+    )
+    if application is not None:
+        query = query.where(Application.id == application.id)
+    else:
+        query = query.where(Application.state != ApplicationState.WITHDRAWN)
+    people = {}
+    for item in db.session.execute(query).unique().scalars():
+        for user in [item.owner] + [m.user for m in item.members if m.accepted_at is not None and m.user is not None]:
+            if user.is_active and user.id not in people:
+                people[user.id] = user
+    return [(user.email, user) for user in people.values()]
+
+
+def _check_message(call, application, subject, body, now):
+    if not subject:
+        raise ActionRefused(_l("Enter a subject."), field="subject")
+    if len(subject) > SUBJECT_MAX_LENGTH:
+        raise ActionRefused(_l("Keep the subject under %(max)d characters.", max=SUBJECT_MAX_LENGTH), field="subject")
+    if not body:
+        raise ActionRefused(_l("Write the message."), field="body")
+    if len(body) > BODY_MAX_LENGTH:
+        raise ActionRefused(_l("Keep the message under %(max)d characters.", max=BODY_MAX_LENGTH), field="body")
+    target = (ApplicationMessage.application_id == application.id if application is not None
+              else ApplicationMessage.application_id.is_(None))
+    recent = select(func.count(ApplicationMessage.id)).where(ApplicationMessage.call_id == call.id, target)
+    repeated = db.session.scalar(recent.where(
+        ApplicationMessage.sent_at > now - REPEAT_WINDOW,
+        ApplicationMessage.subject == subject, ApplicationMessage.body == body,
+    ))
+    if repeated:
+        raise ActionRefused(_l("This message was already sent a moment ago."), status=409)
+    if application is None and db.session.scalar(recent.where(ApplicationMessage.sent_at > now - timedelta(days=1))) >= BROADCASTS_PER_DAY:
+        raise ActionRefused(
+            _l("At most %(count)d messages to all applicants can be sent in 24 hours. Please try again later.",
+               count=BROADCASTS_PER_DAY),
+            status=429,
+        )
+
+
+def send_message(call, sender, subject, body, application=None, now=None):
+    """Send a message from the call's coordinators to one application's people or to all.
+
+    Writes an :class:`ApplicationMessage` and one e-mail per person (owner and accepted
+    co-applicants), each rendered in that person's language; records an audit entry.
+
+    :raise ActionRefused 400: an empty or too long subject or message; nobody to write to.
+    :raise ActionRefused 409: the same message to the same people a moment ago.
+    :raise ActionRefused 429: too many messages to all applicants of this call today.
+    """
+    subject = (subject or "").strip()
+    body = (body or "").strip()
+    now = now or utcnow()
+    _check_message(call, application, subject, body, now)
+    people = recipients(call, application)
+    if not people:
+        raise ActionRefused(_l("No applicant can receive this message."))
+    message = ApplicationMessage(call_id=call.id, application_id=getattr(application, "id", None),
+                                 sender_id=sender.id, subject=subject, body=body, sent_at=now,
+                                 recipients=len(people))
+    db.session.add(message)
+    db.session.flush()
+    for address, user in people:
+        title = call.text("title", user.locale)
+        queue_email(
+            address, "coordinator_message",
+            _l("%(subject)s — %(call)s", subject=subject, call=title),
+            user=user, call_title=title, message=message,
+        )
+    record("application.message_sent", actor=sender, obj=message, call_id=call.id,
+           application_id=message.application_id, recipients=len(people))
+    log.info("message %s sent to %d people for call %s", message.id, len(people), call.id)
+    return message
+
+
+def list_messages(call, page=1, per_page=PAGE_SIZE):
+    """The messages sent about the call, newest first, with their sender's and addressee's names."""
+    sender = aliased(User)
+    owner = aliased(User)
+    query = (
+        select(ApplicationMessage, sender.display_name.label("sender_name"), owner.display_name.label("owner_name"),
+               func.count().over().label("total"))
+        .outerjoin(sender, sender.id == ApplicationMessage.sender_id)
+        .outerjoin(Application, Application.id == ApplicationMessage.application_id)
+        .outerjoin(owner, owner.id == Application.owner_id)
+        .where(ApplicationMessage.call_id == call.id)
+        .order_by(ApplicationMessage.sent_at.desc(), ApplicationMessage.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    )
+    rows = db.session.execute(query).all()
+    return Page(items=rows, total=rows[0].total if rows else 0, page=page, per_page=per_page)
+
+
+def messages_to(application):
+    """Messages written to this application alone, newest first."""
+    return db.session.execute(
+        select(ApplicationMessage).where(ApplicationMessage.application_id == application.id)
+        .order_by(ApplicationMessage.sent_at.desc(), ApplicationMessage.id.desc())
+    ).scalars().all()

@@ -139,6 +139,7 @@ class Config:
         self.RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute;50 per hour")
         self.RATELIMIT_REGISTER = _env("RATELIMIT_REGISTER", "5 per hour")
         self.RATELIMIT_RESET = _env("RATELIMIT_RESET", "5 per hour")
+        self.RATELIMIT_APPLICANT_MESSAGES = _env("RATELIMIT_APPLICANT_MESSAGES", "30 per hour")
 
         # Storage: S3 when S3_BUCKET is set, otherwise files under the data folder.
         self.S3_BUCKET = _env("S3_BUCKET")

@@ -37,11 +37,17 @@ def load_user(token):
         return None
     now = utcnow()
     if now - login.last_seen_at > LAST_SEEN_RESOLUTION:
-        login.last_seen_at = now
+        _touch(login.id, now)
     user = login.user
     user.get_id = lambda: token
     g.login_session_id = login.id
     return user
+
+
+def _touch(login_id, now):
+    """Record that the session was seen, in its own short transaction: a GET commits nothing."""
+    with db.engine.begin() as connection:
+        connection.execute(db.update(LoginSession).where(LoginSession.id == login_id).values(last_seen_at=now))
 
 
 def start_session(user):

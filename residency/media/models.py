@@ -67,7 +67,7 @@ class MediaAsset(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     work_id: Mapped[Optional[int]] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"), index=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    slot: Mapped[str] = mapped_column(String(64))
+    slot: Mapped[str] = mapped_column(String(64), index=True)
     original_filename: Mapped[str] = mapped_column(String(255))
     declared_type: Mapped[str] = mapped_column(String(127), default="")
     size: Mapped[Optional[int]] = mapped_column(BigInteger)

@@ -186,3 +186,4 @@ def test_login_required_page_sends_to_login_with_next(client):
 
     assert response.status_code == 302
     assert response.location.startswith("/login?next=")
+

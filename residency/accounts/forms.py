@@ -71,7 +71,7 @@ class RegisterForm(FlaskForm, ProfileFields):
 
 
 class ProfileForm(FlaskForm, ProfileFields):
-    pass
+    """The account page: the profile fields, without e-mail and password (they have their own pages)."""
 
 
 class LoginForm(FlaskForm):

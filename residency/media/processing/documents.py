@@ -33,7 +33,7 @@ def probe_pdf(path) -> dict:
             try:
                 reader.decrypt("")
             except (FileNotDecryptedError, NotImplementedError):
-                pass
+                pass  # opened with a user password: the page count below is reported as unknown
         try:
             pages = len(reader.pages)
             javascript = _has_javascript(reader)

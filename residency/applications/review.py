@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from residency.applications import exports, review_ops
+from residency.applications import exports, review_messages, review_ops
 from residency.audit.operations import record
 from residency.calls.models import Call
 from residency.core.errors import ActionRefused
@@ -172,7 +172,7 @@ def _application_page(call, application, version, eligibility_form=None, message
         files=list(review_ops.snapshot_files(snapshot).values()),
         country=review_ops.snapshot_country(snapshot), city_id=review_ops.snapshot_city(snapshot),
         cities=review_ops.city_names(), duplicates=flags.get(application.id, []),
-        notes=review_ops.eligibility_notes(application), messages=review_ops.messages_to(application),
+        notes=review_ops.eligibility_notes(application), messages=review_messages.messages_to(application),
         eligibility_form=eligibility_form, message_form=message_form or MessageForm(formdata=None), **_context(),
     ), status
 
@@ -206,7 +206,7 @@ def message_one(call_id, application_id):
     form = MessageForm()
     if form.validate_on_submit():
         try:
-            message = review_ops.send_message(call, current_user._get_current_object(), form.subject.data,
+            message = review_messages.send_message(call, current_user._get_current_object(), form.subject.data,
                                               form.body.data, application=application)
         except ActionRefused as refusal:
             db.session.rollback()
@@ -227,7 +227,7 @@ def messages(call_id):
     status = 200
     if form.validate_on_submit():
         try:
-            message = review_ops.send_message(call, current_user._get_current_object(), form.subject.data, form.body.data)
+            message = review_messages.send_message(call, current_user._get_current_object(), form.subject.data, form.body.data)
         except ActionRefused as refusal:
             db.session.rollback()
             show_refusal(form, refusal)
@@ -238,7 +238,7 @@ def messages(call_id):
             return redirect(url_for("review.messages", call_id=call.id))
     elif form.errors:
         status = 400
-    page = review_ops.list_messages(call, page=_page_number())
+    page = review_messages.list_messages(call, page=_page_number())
     return render_template("review/messages.html", call=call, form=form, page=page,
                            broadcasts_per_day=review_ops.BROADCASTS_PER_DAY), status
 

@@ -29,7 +29,7 @@ test: setup $(VENV)/.installed-test
 
 ## bench: run every benchmark in benchmarks/
 bench: setup $(VENV)/.installed-test
-	@set -e; for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b; done
+	@set -e; for b in benchmarks/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
 setup: install assets translations
 

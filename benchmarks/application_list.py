@@ -40,8 +40,6 @@ import random
 import secrets
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -52,9 +50,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-BIN = ROOT / ".venv" / "bin"
-if not (BIN / "gunicorn").exists():
-    BIN = Path(sys.executable).parent
+from _common import THREADS, BenchError, Postgres, Server, median, percentile  # noqa: E402  (benchmarks/ is on sys.path)
 
 ADMIN_URL = os.environ.get("BENCH_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test"
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "1"))
@@ -67,7 +63,6 @@ BUDGET = float(os.environ.get("BENCH_SECONDS", "40"))
 EXTRA_INDEX = os.environ.get("BENCH_EXTRA_INDEX", "") == "1"
 EXTRA_INDEX_SQL = ("CREATE INDEX ix_applications_call_state_eligible ON applications (call_id, state, eligible) "
                    "INCLUDE (current_version, submitted_at, id)")
-THREADS = 8
 STARTUP_TIMEOUT = 30.0
 REQUEST_TIMEOUT = 10.0
 USER_AGENT = "application-list-bench"
@@ -102,50 +97,7 @@ def bare():
 '''
 
 
-class BenchError(RuntimeError):
-    pass
-
-
 # --- infrastructure ------------------------------------------------------------------------------
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Postgres:
-    """A throw-away database on the server ``BENCH_DATABASE_URL`` names (used as the admin connection)."""
-
-    def __init__(self, admin_url):
-        from sqlalchemy.engine import make_url
-
-        self.admin_url = make_url(admin_url).set(drivername="postgresql+psycopg")
-        self.name = f"bench_applist_{os.getpid()}_{secrets.token_hex(4)}"
-        self.url = self.admin_url.set(database=self.name).render_as_string(hide_password=False)
-        self.libpq_url = self.admin_url.set(drivername="postgresql", database=self.name).render_as_string(hide_password=False)
-        self.created = False
-
-    def _execute(self, sql):
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.pool import NullPool
-
-        engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-        try:
-            with engine.connect() as connection:
-                connection.execute(text(sql))
-        finally:
-            engine.dispose()
-
-    def create(self):
-        self._execute(f'CREATE DATABASE "{self.name}"')
-        self.created = True
-
-    def drop(self):
-        if self.created:
-            self._execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-            self.created = False
-
 
 def server_env(data_dir, database_url, secret_key):
     env = dict(os.environ)
@@ -155,73 +107,6 @@ def server_env(data_dir, database_url, secret_key):
     env.update(RESIDENCY_DATA_DIR=str(data_dir), SECRET_KEY=secret_key, DATABASE_URL=database_url,
                LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1")
     return env
-
-
-class Server:
-    """A gunicorn process (gthread, 1 worker, ``THREADS`` threads); logs go to a file."""
-
-    def __init__(self, name, app_spec, env, log_dir, chdir=None):
-        self.name = name
-        self.port = free_port()
-        self.log_path = Path(log_dir) / f"{name}.log"
-        command = [str(BIN / "gunicorn"), "--worker-class", "gthread", "--workers", "1", "--threads", str(THREADS),
-                   "--no-control-socket", "--bind", f"127.0.0.1:{self.port}"]
-        if chdir:
-            command += ["--chdir", str(chdir)]
-        command.append(app_spec)
-        self.log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(command, cwd=str(ROOT), env=env, stdout=self.log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, start_new_session=True)
-
-    def wait_ready(self, path, headers, deadline):
-        last = "no answer"
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise BenchError(f"{self.name} server exited with {self.process.returncode}\n{self.log_tail()}")
-            try:
-                status, _type, body = fetch(self.port, path, headers)
-                if status == 200:
-                    return body
-                last = f"HTTP {status}: {body[:200]!r}"
-            except OSError as exc:
-                last = repr(exc)
-            time.sleep(0.1)
-        raise BenchError(f"{self.name} server not ready on {path}: {last}\n{self.log_tail()}")
-
-    def log_tail(self, lines=20):
-        try:
-            self.log.flush()
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    def stop(self):
-        """SIGTERM (graceful), then SIGKILL to its process group if it lingers."""
-        if self.process.poll() is None:
-            try:
-                self.process.terminate()
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-        self.log.close()
-
-
-def fetch(port, path, headers):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
-    try:
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        return response.status, response.getheader("Content-Type", ""), response.read()
-    finally:
-        connection.close()
 
 
 # --- data ----------------------------------------------------------------------------------------
@@ -463,20 +348,6 @@ def run_batch(port, path, headers, content_type, count, deadline):
     return latencies
 
 
-def percentile(values, fraction):
-    """Nearest-rank percentile of a sorted list."""
-    if not values:
-        return float("nan")
-    return values[max(1, min(len(values), int(round(fraction * len(values) + 0.5)))) - 1]
-
-
-def median(values):
-    n = len(values)
-    if not n:
-        return float("nan")
-    return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
-
-
 def measure(endpoints):
     """Warm-up, then interleaved rounds of batches; ``{key: sorted latencies}``."""
     for _key, port, path, headers, ctype in endpoints:
@@ -502,7 +373,7 @@ def main():
     started = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="bench-applist-"))
     servers = []
-    postgres = Postgres(ADMIN_URL)
+    postgres = Postgres(ADMIN_URL, "bench_applist")
     try:
         try:
             postgres.create()
@@ -535,8 +406,8 @@ def main():
                        "Cookie": f"{app.config['SESSION_COOKIE_NAME']}={cookie}"}
         bare_headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
         deadline = time.monotonic() + STARTUP_TIMEOUT
-        page = app_server.wait_ready(list_path, app_headers, deadline).decode()
-        bare_server.wait_ready("/bare", bare_headers, deadline)
+        page = app_server.wait_ready(list_path, deadline, app_headers).decode()
+        bare_server.wait_ready("/bare", deadline, bare_headers)
         rows = page.count('<th scope="row">')
         if rows != PER_PAGE or 'aria-sort="descending"' not in page:
             raise BenchError(f"the list page is not the filtered first page of {PER_PAGE} rows (found {rows})")

@@ -28,7 +28,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,17 +35,13 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
-if not (BIN / "gunicorn").exists():  # fall back to the interpreter running this file
-    BIN = Path(sys.executable).parent
+from _common import BIN, ROOT, THREADS, BenchError, Postgres, Server, median, percentile  # noqa: E402  (benchmarks/ is on sys.path)
 
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "300"))  # per batch
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "8"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "40"))  # per endpoint, discarded
 BUDGET = float(os.environ.get("BENCH_SECONDS", "35"))  # measured part, all batches together
-THREADS = 8  # gunicorn --threads, as the Procfile (which defaults to more)
 STARTUP_TIMEOUT = 30.0
 REQUEST_TIMEOUT = 10.0
 
@@ -78,17 +73,7 @@ def bare():
 '''
 
 
-class BenchError(RuntimeError):
-    pass
-
-
 # --- infrastructure ------------------------------------------------------------------------------
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 def server_env(data_dir, database_url):
     """The environment of the embedded default, pointed at the throw-away data and database."""
@@ -106,104 +91,6 @@ def server_env(data_dir, database_url):
     if database_url:
         env["DATABASE_URL"] = database_url
     return env
-
-
-class Postgres:
-    """A throw-away database next to the one ``BENCH_DATABASE_URL`` names."""
-
-    def __init__(self, admin_url):
-        from sqlalchemy.engine import make_url
-
-        self.admin_url = make_url(admin_url).set(drivername="postgresql+psycopg")
-        self.name = f"bench_pages_{os.getpid()}_{secrets.token_hex(4)}"
-        self.url = self.admin_url.set(database=self.name).render_as_string(hide_password=False)
-        self.created = False
-
-    def _execute(self, sql):
-        from sqlalchemy import create_engine, text
-
-        from sqlalchemy.pool import NullPool
-
-        engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-        try:
-            with engine.connect() as connection:
-                connection.execute(text(sql))
-        finally:
-            engine.dispose()
-
-    def create(self):
-        self._execute(f'CREATE DATABASE "{self.name}"')
-        self.created = True
-
-    def drop(self):
-        if self.created:
-            self._execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-            self.created = False
-
-
-class Server:
-    """A gunicorn process with the Procfile's ``web`` settings; logs go to a file."""
-
-    def __init__(self, name, app_spec, env, log_dir, chdir=None):
-        self.name = name
-        self.port = free_port()
-        self.log_path = Path(log_dir) / f"{name}.log"
-        command = [
-            str(BIN / "gunicorn"), "--worker-class", "gthread", "--workers", "1",
-            "--threads", str(THREADS), "--bind", f"127.0.0.1:{self.port}",
-        ]
-        if chdir:
-            command += ["--chdir", str(chdir)]
-        command.append(app_spec)
-        self.log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(
-            command, cwd=str(ROOT), env=env, stdout=self.log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )
-
-    def wait_ready(self, path, deadline):
-        last = "no answer"
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise BenchError(f"{self.name} server exited with {self.process.returncode}\n{self.log_tail()}")
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                connection.request("GET", path)
-                response = connection.getresponse()
-                body = response.read()
-                connection.close()
-                if response.status == 200:
-                    return
-                last = f"HTTP {response.status}: {body[:200]!r}"
-            except OSError as exc:
-                last = repr(exc)
-            time.sleep(0.1)
-        raise BenchError(f"{self.name} server not ready on {path}: {last}\n{self.log_tail()}")
-
-    def log_tail(self, lines=20):
-        try:
-            self.log.flush()
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    def stop(self):
-        """SIGTERM (graceful), then SIGKILL to the process group it leads if it lingers."""
-        if self.process.poll() is None:
-            try:
-                self.process.terminate()
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)  # its own group: the arbiter and worker
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-        self.log.close()
 
 
 def run_checked(command, env, what):
@@ -283,22 +170,6 @@ def run_batch(port, path, content_type, count, concurrency, deadline):
     if errors:
         raise BenchError(errors[0])
     return latencies, wall
-
-
-def percentile(sorted_values, fraction):
-    """Nearest-rank percentile of an already sorted list."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, min(len(sorted_values), int(round(fraction * len(sorted_values) + 0.5))))
-    return sorted_values[rank - 1]
-
-
-def median(sorted_values):
-    n = len(sorted_values)
-    if not n:
-        return float("nan")
-    middle = n // 2
-    return sorted_values[middle] if n % 2 else (sorted_values[middle - 1] + sorted_values[middle]) / 2
 
 
 # --- the benchmark -------------------------------------------------------------------------------
@@ -390,7 +261,7 @@ def main():
         data_dir.mkdir()
         admin_url = os.environ.get("BENCH_DATABASE_URL")
         if admin_url:
-            postgres = Postgres(admin_url)
+            postgres = Postgres(admin_url, "bench_pages")
             try:
                 postgres.create()
             except Exception as exc:  # noqa: BLE001 - a readable message, not a driver traceback

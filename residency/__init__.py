@@ -78,6 +78,7 @@ def register_blueprints(app):
     from residency.admin.views import bp as admin_bp
     from residency.api import bp as api_bp
     from residency.applications.review import bp as review_bp
+    import residency.applications.review_files  # noqa: F401  (registers its routes)
     from residency.applications.views import bp as applications_bp
     from residency.calls.views import bp as calls_bp
     from residency.cities.views import bp as cities_bp

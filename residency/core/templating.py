@@ -1,8 +1,9 @@
 """What every template can use: the current language and direction, time formatting, the switcher."""
 
 from flask import current_app
-from flask_babel import format_datetime, get_locale, get_timezone
+from flask_babel import get_locale, get_timezone
 
+from residency.core.dates import datetime_formatter
 from residency.core.i18n import language_name, text_direction
 
 
@@ -21,10 +22,14 @@ def init_app(app):
 
     @app.template_filter("datetime")
     def datetime_filter(value, format="medium"):
-        """Show an aware UTC datetime in the viewer's timezone and language."""
+        """Show an aware UTC datetime in the viewer's timezone and language.
+
+        Same text as ``flask_babel.format_datetime(value, format)`` (no ``date_formats`` are
+        configured), through a formatter built once per language, timezone and format.
+        """
         if value is None:
             return ""
-        return format_datetime(value, format)
+        return datetime_formatter(get_locale(), get_timezone(), "medium" if format is None else format)(value)
 
     @app.template_filter("filesize")
     def filesize_filter(value):

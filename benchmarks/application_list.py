@@ -164,7 +164,7 @@ def populate(libpq_url):
                     copy.write_row((call_id, f"residency-{call_id}", city_id, "en", texts, '["sound"]', "online", 3,
                                     "UTC", T0, T0 + timedelta(days=30), "closed", T0 - timedelta(days=1), False,
                                     "{}", form, "[]", T0, T0))
-            applications, versions, assets = [], [], []
+            applications, versions, assets, application_files = [], [], [], []
             owners_by_call = {}
             asset_id = 0
             for application_id in range(1, APPLICATIONS + 1):
@@ -191,28 +191,36 @@ def populate(libpq_url):
                     assets.append((asset_id, owner_id, f"application:{application_id}.portfolio", files[-1]["filename"],
                                    "video/mp4", 10_000_000, digest, "video", "ready", False, 1, T0, T0, "[]"))
                 notes = "[]" if eligible is not False else json.dumps(["Lives outside the call's countries"])
+                residence = rng.choice(countries)
+                if not draft:  # the columns and rows submitting copies from the frozen version
+                    application_files.extend((application_id, f["id"], call_id, "portfolio", f["filename"], f["sha256"])
+                                             for f in files)
                 applications.append((application_id, call_id, owner_id, state,
                                      json.dumps({**answers, "portfolio": [f["id"] for f in files]}),
-                                     json.dumps({"country": rng.choice(countries)}), eligible, notes,
+                                     json.dumps({"country": residence}), eligible, notes,
                                      0 if draft else 1, None if draft else hashlib.sha256(str(application_id).encode()).hexdigest(),
-                                     T0, submitted_at or T0, submitted_at))
+                                     T0, submitted_at or T0, submitted_at, None if draft else residence, "[]"))
                 if not draft:
                     snapshot = {
                         "format": 1, "application_id": application_id, "version": 1,
                         "submitted_at": submitted_at.isoformat(), "language": "en",
                         "owner": {"user_id": owner_id, "profile": {
                             "name": f"Artist {owner_id}", "bio": _sentence(rng, 50), "website": answers["website"],
-                            "country_of_residence": rng.choice(countries), "career_stage": "emerging", "works": []}},
-                        "members": [], "eligibility": {"country": rng.choice(countries)},
+                            "country_of_residence": residence, "career_stage": "emerging", "works": []}},
+                        "members": [], "eligibility": {"country": residence},
                         "answers": [{"id": q["id"], "type": q["type"], "label": q["label"]["en"], "label_lang": "en",
                                      "value": files if q["type"] == "file" else answers.get(q["id"])} for q in FORM],
                     }
                     versions.append((application_id, application_id, 1, submitted_at, owner_id, json.dumps(snapshot),
                                      hashlib.sha256(str(application_id).encode()).hexdigest()))
             with cur.copy("COPY applications (id, call_id, owner_id, state, answers, eligibility_answers, eligible, "
-                          "eligibility_notes, current_version, fingerprint, created_at, updated_at, submitted_at) "
-                          "FROM STDIN") as copy:
+                          "eligibility_notes, current_version, fingerprint, created_at, updated_at, submitted_at, "
+                          "residence_country, detached_asset_ids) FROM STDIN") as copy:
                 for row in applications:
+                    copy.write_row(row)
+            with cur.copy("COPY application_files (application_id, asset_id, call_id, question_id, filename, sha256) "
+                          "FROM STDIN") as copy:
+                for row in application_files:
                     copy.write_row(row)
             with cur.copy("COPY application_versions (id, application_id, number, submitted_at, submitted_by_id, "
                           "snapshot, fingerprint) FROM STDIN") as copy:

@@ -6,12 +6,14 @@ worthless.
 """
 
 from datetime import timedelta
+from functools import cache
 
 from flask import g, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
+from sqlalchemy.orm import joinedload
 
-from residency.accounts.models import LoginSession, hash_token, new_token
+from residency.accounts.models import LoginSession, User, hash_token, new_token
 from residency.core.types import utcnow
 from residency.extensions import db, login_manager
 
@@ -27,12 +29,22 @@ def init_app(app):
     login_manager.needs_refresh_message = _l("Please log in again to continue.")
 
 
+@cache
+def _login_query():
+    """The login session with its user, the user's city and role grants: one query on every
+    request, which every permission check then answers from memory. Built once, on first use
+    (the mappers are complete by then); ``token_hash`` is bound at each execution."""
+    return (
+        db.select(LoginSession)
+        .where(LoginSession.token_hash == db.bindparam("token_hash"))
+        .options(joinedload(LoginSession.user).joinedload(User.grants))
+    )
+
+
 @login_manager.user_loader
 def load_user(token):
     """Return the user of a live login session, or None (which logs the browser out)."""
-    login = db.session.execute(
-        db.select(LoginSession).where(LoginSession.token_hash == hash_token(token))
-    ).scalar_one_or_none()
+    login = db.session.execute(_login_query(), {"token_hash": hash_token(token)}).unique().scalar_one_or_none()
     if login is None or not login.user.is_active:
         return None
     now = utcnow()

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from residency.accounts.models import User
-from residency.applications import review_ops
+from residency.applications import listing, review_ops
 from residency.applications.models import Application, ApplicationVersion
 from residency.extensions import db
 from residency.media.models import MediaAsset
@@ -100,7 +100,7 @@ def answers_for_display(call, snapshot, language):
     """``[(label, type, text)]``: the version's answers in the form's order, labels in ``language``;
     answers to questions the form no longer has come last, with the label they were submitted with."""
     questions = call.form or []
-    answers = review_ops.snapshot_answers(snapshot)
+    answers = listing.snapshot_answers(snapshot)
     files = asset_records([answers], questions)
     shown = [
         (localized(q.get("label"), language, call.main_language), q.get("type"),
@@ -126,7 +126,7 @@ def _utc_iso(value):
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
 
 
-def rows(call, filters, duplicate_ids=None):
+def rows(call, filters):
     """Yield one list of values per listed application matching ``filters``, oldest submission first."""
     questions = call.form or []
     state_labels = {key: str(label) for key, label in review_ops.STATE_LABELS.items()}
@@ -138,11 +138,11 @@ def rows(call, filters, duplicate_ids=None):
         .join(User, User.id == Application.owner_id)
         .join(ApplicationVersion, review_ops.current_version_join())
         .where(review_ops.listed(call.id)),
-        filters, duplicate_ids,
+        filters, call.id,
     ).order_by(Application.submitted_at.asc(), Application.id.asc())
     result = db.session.execute(query.execution_options(yield_per=CHUNK))
     for chunk in result.partitions():
-        answer_sets = [review_ops.snapshot_answers(row.snapshot) for row in chunk]
+        answer_sets = [listing.snapshot_answers(row.snapshot) for row in chunk]
         files = asset_records(answer_sets, questions)
         for row, answers in zip(chunk, answer_sets):
             yield [

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from residency.core.types import UTCDateTime, utcnow
@@ -44,12 +44,22 @@ class Application(db.Model):
     ``answers`` maps question ids to values (text, list of choices, ISO date, URL, or for file
     questions a list of media asset ids). The draft changes freely; each submission freezes a
     copy in :class:`ApplicationVersion`, and the last submitted version is the one that counts.
+
+    ``residence_country`` and ``residence_city_id`` are copied from the last submitted version at
+    each submission (with :class:`ApplicationFile` rows for its files): the coordinators' list
+    filters and flags on them without reading the frozen JSON.
     """
 
     __tablename__ = "applications"
     __table_args__ = (
         Index("ix_applications_call_state", "call_id", "state"),
         Index("ix_applications_call_submitted", "call_id", "submitted_at"),
+        # The coordinators' list: the listed applications of a call in submission order, with what
+        # its counts and filters read, so that counting and paging never touch the wide rows.
+        Index("ix_applications_listed", "call_id", "submitted_at", "id",
+              postgresql_include=["state", "eligible", "owner_id"],
+              postgresql_where=text("current_version > 0 AND state <> 'draft'"),
+              sqlite_where=text("current_version > 0 AND state <> 'draft'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +76,11 @@ class Application(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    residence_country: Mapped[Optional[str]] = mapped_column(String(2))
+    residence_city_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cities.id", ondelete="SET NULL"))
+    #: Asset ids the members removed from file questions; the files stay stored, since an earlier
+    #: submitted version may show them.
+    detached_asset_ids: Mapped[list] = mapped_column(JSON, default=list)
 
     call = relationship("Call")
     owner = relationship("User")
@@ -91,6 +106,22 @@ class ApplicationVersion(db.Model):
     fingerprint: Mapped[str] = mapped_column(String(64))
 
     application = relationship("Application", back_populates="versions")
+
+
+class ApplicationFile(db.Model):
+    """A file of an application's last submitted version, as frozen (name and SHA-256): what the
+    duplicate detection compares across a call. Rewritten at each submission."""
+
+    __tablename__ = "application_files"
+    __table_args__ = (Index("ix_application_files_call_sha256", "call_id", "sha256"),)
+
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True)
+    # No foreign key: the record says what was submitted even once the stored file is gone.
+    asset_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(64), default="")
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    sha256: Mapped[str] = mapped_column(String(64), default="")
 
 
 class ApplicationMember(db.Model):

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from residency import signals
 from residency.accounts.models import User, hash_token, new_token
+from residency.applications import listing
 from residency.applications.models import (
     Application, ApplicationMember, ApplicationState, ApplicationVersion, ArtistProfile,
 )
@@ -36,9 +37,6 @@ from residency.notifications.operations import queue_email
 
 log = logging.getLogger(__name__)
 
-#: Key of ``Application.answers`` listing the asset ids the members removed from file questions
-#: (the files stay stored: an earlier submitted version may show them).
-DETACHED_KEY = "_detached"
 MAX_MEMBERS = 10
 
 #: The moves artists make; later states (shortlisted…) belong to the review.
@@ -209,7 +207,7 @@ def attached_files(application):
     files = {qid: [] for qid in refs.values()}
     if not refs:
         return files
-    detached = set((application.answers or {}).get(DETACHED_KEY) or [])
+    detached = set(application.detached_asset_ids or [])
     assets = db.session.execute(
         db.select(MediaAsset).where(MediaAsset.slot.in_(refs), MediaAsset.superseded_by_id.is_(None)).order_by(MediaAsset.id)
     ).scalars()
@@ -253,9 +251,8 @@ def detach_file(actor, application, question_id, asset_id, now):
     asset = next((a for a in files.get(question_id, []) if a.id == asset_id), None)
     if asset is None:
         raise ActionRefused(_l("This file is not part of this answer."), status=404)
-    answers = dict(application.answers or {})
-    answers[DETACHED_KEY] = sorted(set(answers.get(DETACHED_KEY) or []) | {asset.id})
-    application.answers = answers
+    # A new list, not an in-place append: a JSON column only notices assignment.
+    application.detached_asset_ids = sorted(set(application.detached_asset_ids or []) | {asset.id})
     files[question_id].remove(asset)
     _store_answers(application, {}, files, now)
     record("application.file_removed", actor=actor, obj=application, asset_id=asset.id, question=question_id)
@@ -372,6 +369,7 @@ def submit_application(actor, application, values, now, locale="en"):
     application.fingerprint = version.fingerprint
     application.submitted_at = now
     application.withdrawn_at = None
+    listing.index_version(application, snapshot)
     db.session.flush()
     record("application.submitted", actor=actor, obj=application, version=number, fingerprint=version.fingerprint)
     _send_receipts(application, version)

@@ -10,7 +10,6 @@ import tempfile
 from functools import lru_cache
 
 from babel import Locale
-from babel.dates import format_datetime
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
                    send_file, stream_with_context, url_for)
 from flask_babel import get_locale, get_timezone
@@ -23,9 +22,10 @@ from markupsafe import Markup, escape
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from residency.applications import exports, review_messages, review_ops
+from residency.applications import exports, listing, review_messages, review_ops
 from residency.audit.operations import record
 from residency.calls.models import Call
+from residency.core.dates import datetime_formatter
 from residency.core.errors import ActionRefused
 from residency.core.forms import show_refusal
 from residency.core.permissions import require
@@ -120,7 +120,7 @@ def _row_helpers(call):
     locale, zone = get_locale(), get_timezone()
     return {
         "detail_url": lambda application_id: f"{head}{int(application_id)}{tail}",
-        "short_datetime": lambda value: format_datetime(value, "short", tzinfo=zone, locale=locale) if value else "",
+        "short_datetime": datetime_formatter(locale, zone, "short"),
     }
 
 
@@ -165,12 +165,11 @@ def _application_page(call, application, version, eligibility_form=None, message
         decision = {True: "eligible", False: "ineligible"}.get(application.eligible, "unknown")
         eligibility_form = EligibilityForm(formdata=None, decision=decision)
     snapshot = version.snapshot or {}
-    flags = review_ops.duplicates_of(call, [(application.id, application.owner_id, snapshot.get("answers"))])
+    flags = review_ops.duplicates_of(call, [application.id])
     return render_template(
         "review/application.html", call=call, application=application, version=version,
         answers=exports.answers_for_display(call, snapshot, _locale()),
-        files=list(review_ops.snapshot_files(snapshot).values()),
-        country=review_ops.snapshot_country(snapshot), city_id=review_ops.snapshot_city(snapshot),
+        country=listing.snapshot_country(snapshot), city_id=listing.snapshot_city(snapshot),
         cities=review_ops.city_names(), duplicates=flags.get(application.id, []),
         notes=review_ops.eligibility_notes(application), messages=review_messages.messages_to(application),
         eligibility_form=eligibility_form, message_form=message_form or MessageForm(formdata=None), **_context(),
@@ -251,19 +250,18 @@ def _export_name(call, extension):
 def _export(call, kind):
     """Parse the list's filters, audit the export (it holds personal data) and commit."""
     filters = review_ops.Filters.from_mapping(request.args)
-    duplicate_ids = set(review_ops.all_duplicates(call)) if filters.duplicates else None
     record("call.applications_exported", actor=current_user._get_current_object(), obj=call, format=kind,
            filters=filters.as_args(page=""))
     db.session.commit()
-    return filters, duplicate_ids
+    return filters
 
 
 @bp.route("/manage/calls/<int:call_id>/applications/export.csv")
 def export_csv(call_id):
     """The answers as CSV (UTF-8 with BOM), streamed; the list's filters apply."""
     call = _managed_call(call_id)
-    filters, duplicate_ids = _export(call, "csv")
-    chunks = exports.csv_chunks(exports.header(call), exports.rows(call, filters, duplicate_ids))
+    filters = _export(call, "csv")
+    chunks = exports.csv_chunks(exports.header(call), exports.rows(call, filters))
     response = Response(stream_with_context(chunks), mimetype=exports.CSV_MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{_export_name(call, "csv")}"'
     response.headers["Cache-Control"] = "no-store"
@@ -274,10 +272,10 @@ def export_csv(call_id):
 def export_xlsx(call_id):
     """The answers as an XLSX workbook, written through a temporary file; the list's filters apply."""
     call = _managed_call(call_id)
-    filters, duplicate_ids = _export(call, "xlsx")
+    filters = _export(call, "xlsx")
     spool = tempfile.TemporaryFile()
     try:
-        exports.write_xlsx(exports.header(call), exports.rows(call, filters, duplicate_ids), spool, _("Applications"))
+        exports.write_xlsx(exports.header(call), exports.rows(call, filters), spool, _("Applications"))
         spool.seek(0)
     except Exception:
         spool.close()

@@ -6,15 +6,14 @@ never shown. An application is listed once it has been submitted at least once
 (``current_version > 0``), as the ``application.view`` rule says, and never while in the draft
 state.
 
-What is read from a version's ``snapshot`` (format 1, written by ``applications.operations``):
-``answers`` (a list of ``{"id", "type", "label", "value"}``; a file answer's value lists
-``{"id", "filename", "sha256", …}``), ``owner.profile.country_of_residence`` and the eligibility
-answers ``eligibility.country`` / ``eligibility.city`` (a network city id).
+The list reads no frozen JSON: the residence and the files of the last submitted version are
+copied into columns when it is frozen (:mod:`residency.applications.listing`). Exports and the
+application page read the version's ``snapshot`` itself.
 
 Duplicates are looked for inside one call: the same owner with several listed applications, or
-the same file (same SHA-256) in the submitted versions of several of its applications. For a page
-of the list this costs two indexed queries (``ix_applications_owner_id``; ``media_assets.sha256``)
-whatever the size of the call; only the "duplicates only" filter reads every version of the call.
+the same file (same SHA-256) in the last submitted versions of several of its applications. For a
+page of the list this is one indexed query whatever the size of the call, and the "duplicates
+only" filter is an SQL condition (two ``EXISTS``), so it pages like any other.
 
 Nothing here reads ``request`` or commits: the view commits once.
 """
@@ -25,14 +24,13 @@ from datetime import datetime, timedelta
 from math import ceil
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, and_, case, false, func, select, true, union
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, func, literal, null, or_, select, true, union_all
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from residency.accounts.models import User
 from residency.applications.models import (
     Application,
+    ApplicationFile,
     ApplicationMember,
     ApplicationState,
     ApplicationVersion,
@@ -42,7 +40,6 @@ from residency.cities.models import City
 from residency.core.errors import ActionRefused
 from residency.core.types import utcnow
 from residency.extensions import db
-from residency.media.models import MediaAsset
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +75,13 @@ def eligibility_key(value):
     return "unknown" if value is None else ("yes" if value else "no")
 
 
-def listed(call_id):
-    """The applications of the call that coordinators see: submitted at least once, not a draft."""
-    return and_(Application.call_id == call_id, Application.current_version > 0,
-                Application.state != ApplicationState.DRAFT)
+def listed(call_id, table=Application):
+    """The applications of the call that coordinators see: submitted at least once, not a draft.
+
+    Written as ``ix_applications_listed``'s predicate, so that PostgreSQL counts and pages them
+    from that index alone.
+    """
+    return and_(table.call_id == call_id, table.current_version > 0, table.state != ApplicationState.DRAFT)
 
 
 def current_version_join():
@@ -89,61 +89,6 @@ def current_version_join():
         ApplicationVersion.application_id == Application.id,
         ApplicationVersion.number == Application.current_version,
     )
-
-
-def residence_country():
-    """The country of residence in the frozen version: the profile's, else the eligibility answer."""
-    snapshot = ApplicationVersion.snapshot
-    return func.coalesce(
-        func.nullif(snapshot[("owner", "profile", "country_of_residence")].as_string(), ""),
-        snapshot[("eligibility", "country")].as_string(),
-    )
-
-
-def residence_city():
-    """The network city the artist said they live in (eligibility answer), if the call asked."""
-    return ApplicationVersion.snapshot[("eligibility", "city")].as_integer()
-
-
-def snapshot_answers(snapshot):
-    """``{question id: value}`` of a version's answers."""
-    answers = (snapshot or {}).get("answers")
-    if isinstance(answers, dict):
-        return dict(answers)
-    if isinstance(answers, list):
-        return {item["id"]: item.get("value") for item in answers if isinstance(item, dict) and "id" in item}
-    return {}
-
-
-def snapshot_files(snapshot_or_answers):
-    """``{asset id (str): {"filename", "sha256"}}``: the files of a version (its snapshot, or its
-    ``answers`` list alone)."""
-    value = snapshot_or_answers or {}
-    answers = value.get("answers") if isinstance(value, dict) else value
-    records = []
-    if isinstance(answers, list):
-        for item in answers:
-            if isinstance(item, dict) and item.get("type") == "file" and isinstance(item.get("value"), list):
-                records.extend(item["value"])
-    if isinstance(value, dict) and isinstance(value.get("files"), list):
-        records.extend(value["files"])
-    files = {}
-    for record_ in records:
-        if isinstance(record_, dict) and record_.get("id") is not None:
-            files[str(record_["id"])] = {"filename": record_.get("filename") or "", "sha256": record_.get("sha256") or ""}
-    return files
-
-
-def snapshot_country(snapshot):
-    """The country of residence in a frozen version (see :func:`residence_country`)."""
-    snapshot = snapshot or {}
-    profile = (snapshot.get("owner") or {}).get("profile") or {}
-    return profile.get("country_of_residence") or (snapshot.get("eligibility") or {}).get("country") or ""
-
-
-def snapshot_city(snapshot):
-    city = ((snapshot or {}).get("eligibility") or {}).get("city")
-    return city if isinstance(city, int) else None
 
 
 def city_names():
@@ -265,99 +210,61 @@ class _Links:
         return {key: sorted(found.values(), key=lambda d: d.application_id) for key, found in self.links.items()}
 
 
-class slot_application_id(FunctionElement):
-    """SQL: the application id in an upload slot reference ``application:<id>.<question id>``
-    (NULL, or 0 on SQLite, for any other slot). Slots are named by the applications feature."""
+def duplicates_of(call, application_ids):
+    """``{application id: [DuplicateLink]}`` for the given listed applications of ``call``.
 
-    type = Integer()
-    inherit_cache = True
-    name = "slot_application_id"
-
-
-@compiles(slot_application_id)
-def _slot_application_id(element, compiler, **kw):
-    slot = compiler.process(list(element.clauses)[0], **kw)
-    return (f"CASE WHEN {slot} GLOB 'application:[0-9]*.*' "
-            f"THEN CAST(substr({slot}, 13, instr({slot}, '.') - 13) AS INTEGER) END")
-
-
-@compiles(slot_application_id, "postgresql")
-def _slot_application_id_postgresql(element, compiler, **kw):
-    slot = compiler.process(list(element.clauses)[0], **kw)
-    return f"CAST(substring({slot} from '^application:([0-9]+)\\.') AS INTEGER)"
-
-
-def duplicates_of(call, applications):
-    """``{application id: [DuplicateLink]}`` for the given listed ``applications``.
-
-    :param applications: ``[(application id, owner id, answers of its frozen version)]``.
-
-    One query whatever the size of the call or of the page: the call's applications of the same
-    owners (``ix_applications_owner_id``) or holding a file with one of the same SHA-256
-    (``media_assets.sha256``; the file's upload slot names its application), with the frozen
-    version of the latter, to check that the file was really submitted.
+    One query whatever the size of the call or of the page: the call's other listed applications
+    of the same owners (``ix_applications_owner_id``), and those whose last submitted version
+    holds a file with the same SHA-256 (``ix_application_files_call_sha256``), with the other
+    owner's name and, for a file, the name it was submitted under there.
     """
-    page_files = {application_id: snapshot_files(answers) for application_id, _owner, answers in applications}
-    holders = {}  # sha256 → ids of this page's applications that submitted it
-    for application_id, files in page_files.items():
-        for item in files.values():
-            if item["sha256"]:
-                holders.setdefault(item["sha256"], []).append(application_id)
-    owners = {owner_id for _id, owner_id, _answers in applications}
-    holding = (select(slot_application_id(MediaAsset.slot))
-               .where(MediaAsset.sha256.in_(set(holders)), MediaAsset.slot.like("application:%")))
-    others = db.session.execute(
-        select(Application.id, Application.owner_id, User.display_name,
-               # The versions on this page are already here: fetch only the others'.
-               case((Application.id.not_in(set(page_files)), ApplicationVersion.snapshot), else_=None).label("snapshot"))
-        .join(User, User.id == Application.owner_id)
-        .join(ApplicationVersion, current_version_join())
-        .where(listed(call.id),
-               Application.id.in_(union(select(Application.id).where(Application.owner_id.in_(owners)), holding)))
-    ).all()
-
-    links = _Links()
-    by_owner = {}
-    for other in others:
-        by_owner.setdefault(other.owner_id, []).append(other)
-    for application_id, owner_id, _answers in applications:
-        for other in by_owner.get(owner_id, []):
-            links.add(application_id, other.id, other.display_name, same_artist=True)
-    for other in others:
-        files = page_files[other.id] if other.id in page_files else snapshot_files(other.snapshot)
-        for item in files.values():  # only the files of its last submitted version count
-            for application_id in holders.get(item["sha256"], ()):
-                links.add(application_id, other.id, other.display_name, filename=item["filename"])
-    return links.result()
-
-
-def all_duplicates(call):
-    """``{application id: [DuplicateLink]}`` for every listed application of the call.
-
-    Reads every frozen version's answers: used by the "duplicates only" filter, not by the list.
-    """
+    ids = set(application_ids)
+    if not ids:
+        return {}
+    mine, other = aliased(Application), aliased(Application)
+    mine_file, other_file = aliased(ApplicationFile), aliased(ApplicationFile)
+    same_artist = (
+        select(mine.id.label("application_id"), other.id.label("other_id"), other.owner_id.label("owner_id"),
+               literal(True).label("same_artist"), null().label("filename"))
+        .join(other, and_(other.owner_id == mine.owner_id, other.id != mine.id))
+        .where(mine.id.in_(ids), mine.call_id == call.id, listed(call.id, other))
+    )
+    same_file = (
+        select(mine_file.application_id, other.id, other.owner_id, literal(False), other_file.filename)
+        .join(other_file, and_(other_file.call_id == call.id, other_file.sha256 == mine_file.sha256,
+                               other_file.application_id != mine_file.application_id))
+        .join(other, other.id == other_file.application_id)
+        .where(mine_file.application_id.in_(ids), mine_file.call_id == call.id, mine_file.sha256 != "",
+               listed(call.id, other))
+    )
+    found = union_all(same_artist, same_file).subquery("found")
     rows = db.session.execute(
-        select(Application.id, Application.owner_id, User.display_name, ApplicationVersion.snapshot["answers"].label("answers"))
-        .join(User, User.id == Application.owner_id)
-        .join(ApplicationVersion, current_version_join())
-        .where(listed(call.id))
+        select(found.c.application_id, found.c.other_id, found.c.same_artist, found.c.filename, User.display_name)
+        .join(User, User.id == found.c.owner_id)
+        .order_by(found.c.application_id, found.c.other_id, found.c.filename)
     ).all()
     links = _Links()
-    by_owner, by_hash = {}, {}
     for row in rows:
-        by_owner.setdefault(row.owner_id, []).append(row)
-        for item in snapshot_files(row.answers).values():
-            if item["sha256"]:
-                by_hash.setdefault(item["sha256"], []).append((row, item["filename"]))
-    for group in by_owner.values():
-        for row in group:
-            for other in group:
-                links.add(row.id, other.id, other.display_name, same_artist=True)
-    for group in by_hash.values():
-        for row, _name in group:
-            for other, filename in group:
-                links.add(row.id, other.id, other.display_name, filename=filename)
+        links.add(row.application_id, row.other_id, row.display_name, same_artist=bool(row.same_artist),
+                  filename=row.filename)
     return links.result()
+
+
+def possible_duplicate(call_id):
+    """SQL condition: the listed application shares its artist or a submitted file (same SHA-256)
+    with another listed application of the call (the "duplicates only" filter)."""
+    other, holder = aliased(Application), aliased(Application)
+    mine_file, other_file = aliased(ApplicationFile), aliased(ApplicationFile)
+    same_artist = (select(other.id)
+                   .where(other.owner_id == Application.owner_id, other.id != Application.id, listed(call_id, other))
+                   .exists())
+    same_file = (select(other_file.application_id)
+                 .join(mine_file, and_(mine_file.call_id == other_file.call_id, mine_file.sha256 == other_file.sha256))
+                 .join(holder, holder.id == other_file.application_id)
+                 .where(mine_file.application_id == Application.id, other_file.call_id == call_id,
+                        other_file.application_id != Application.id, mine_file.sha256 != "", listed(call_id, holder))
+                 .exists())
+    return or_(same_artist, same_file)
 
 
 # --- the list ------------------------------------------------------------------------------------
@@ -421,11 +328,9 @@ def _ordering(sort):
     }[sort]
 
 
-def filtered(query, filters, duplicate_ids=None):
-    """``query`` (over listed applications joined to their owner and current version) narrowed.
-
-    :param duplicate_ids: the ids flagged as possible duplicates (needed for that filter only).
-    """
+def filtered(query, filters, call_id):
+    """``query`` (over the listed applications of call ``call_id``, joined to their owner when
+    ``filters.q`` is set) narrowed by ``filters``."""
     if filters.state:
         query = query.where(Application.state == filters.state)
     if filters.eligible == "yes":
@@ -435,7 +340,7 @@ def filtered(query, filters, duplicate_ids=None):
     elif filters.eligible == "unknown":
         query = query.where(Application.eligible.is_(None))
     if filters.duplicates:
-        query = query.where(Application.id.in_(duplicate_ids) if duplicate_ids else false())
+        query = query.where(possible_duplicate(call_id))
     if filters.q:
         needle = filters.q.lower()
         query = query.where(
@@ -443,9 +348,9 @@ def filtered(query, filters, duplicate_ids=None):
             | func.lower(User.email).contains(needle, autoescape=True)
         )
     if filters.city:
-        query = query.where(residence_city() == filters.city)
+        query = query.where(Application.residence_city_id == filters.city)
     if filters.country:
-        query = query.where(residence_country() == filters.country)
+        query = query.where(Application.residence_country == filters.country)
     return query
 
 
@@ -453,31 +358,25 @@ def list_applications(call, filters, per_page=PAGE_SIZE):
     """One page of the call's listed applications, filtered and sorted, with the call's counts
     and the rows' duplicate flags.
 
-    Two queries whatever the page size (see :func:`duplicates_of` for the second): the counts
-    (one aggregate row) left-joined to the page's rows, each with its owner, frozen version and
-    the number of matches (a window count), all in plain columns: no ORM object, nothing left to
-    load lazily. The "duplicates only" filter adds one query that reads the whole call.
+    Two queries whatever the page size or the filters (see :func:`duplicates_of` for the second):
+    the counts (one aggregate row) left-joined to the page's rows, each with its owner and the
+    number of matches (a window count), in plain columns: no ORM object, no frozen JSON. Counting
+    and paging read ``ix_applications_listed`` alone (and the owners when searching or sorting by
+    name); only the page's 50 rows are read from the table.
     """
-    everything = all_duplicates(call) if filters.duplicates else None
     page = filters.page
-    # First the page's ids and the number of matches, from the applications (and only the joins
-    # a filter or the sort needs); then the shown columns for these ids only.
     ids = filtered(select(Application.id, func.count().over().label("total")).where(listed(call.id)),
-                   filters, set(everything) if everything is not None else None)
+                   filters, call.id)
     if filters.q or filters.sort in ("name", "-name"):
         ids = ids.join(User, User.id == Application.owner_id)
-    if filters.city or filters.country:
-        ids = ids.join(ApplicationVersion, current_version_join())
     ids = ids.order_by(*_ordering(filters.sort)).limit(per_page).offset((page - 1) * per_page).subquery("ids")
     shown = (
-        # The whole snapshot, not a few paths into it: PostgreSQL sends a ``json`` value as stored
-        # but parses it again for each path; one parse per row, here, costs half as much.
         select(Application.id, Application.owner_id, Application.state, Application.eligible,
                Application.eligibility_notes, Application.submitted_at, Application.current_version,
-               User.display_name, User.email, ApplicationVersion.snapshot, ids.c.total)
+               Application.residence_city_id, Application.residence_country,
+               User.display_name, User.email, ids.c.total)
         .join(ids, ids.c.id == Application.id)
         .join(User, User.id == Application.owner_id)
-        .join(ApplicationVersion, current_version_join())
     ).subquery("shown")
     counts = select(*_count_columns()).where(listed(call.id)).subquery("counts")
     order = {"-submitted": (shown.c.submitted_at.desc(), shown.c.id.desc()),
@@ -490,13 +389,12 @@ def list_applications(call, filters, per_page=PAGE_SIZE):
     rows = [row for row in result if row.id is not None]
     if not rows and page > 1:  # past the last page (a stale link): show the first one
         return list_applications(call, replace(filters, page=1), per_page)
-    if everything is None:
-        everything = duplicates_of(call, [(row.id, row.owner_id, (row.snapshot or {}).get("answers")) for row in rows])
+    flags = duplicates_of(call, [row.id for row in rows])
     items = [
         Row(id=row.id, owner_id=row.owner_id, name=row.display_name, email=row.email, state=row.state,
             eligible=row.eligible, last_note=_last_note(row.eligibility_notes), submitted_at=row.submitted_at,
-            version=row.current_version, city_id=snapshot_city(row.snapshot), country=snapshot_country(row.snapshot),
-            duplicates=everything.get(row.id, []))
+            version=row.current_version, city_id=row.residence_city_id, country=row.residence_country or "",
+            duplicates=flags.get(row.id, []))
         for row in rows
     ]
     return Page(items=items, total=rows[0].total if rows else 0, page=page, per_page=per_page,

@@ -56,3 +56,61 @@ def test_migrations_upgrade_downgrade_and_upgrade_again(app, empty_database):
     finally:
         app.config["SQLALCHEMY_DATABASE_URI"] = original_uri
         check.dispose()
+
+
+def test_applications_submitted_before_0005_are_listed_with_their_residence_and_files(app, empty_database):
+    """Upgrading copies the residence and files of each last submitted version into the columns the
+    coordinators' list reads, and moves the removed-files list out of the answers."""
+    import json
+
+    engine = app.extensions["sqlalchemy"].engines
+    original_uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    check = create_engine(empty_database, poolclass=NullPool)
+    snapshot = {"format": 1, "owner": {"user_id": 1, "profile": {"country_of_residence": "fr"}},
+                "eligibility": {"country": "BE", "city": 1},
+                "answers": [{"id": "statement", "type": "long_text", "value": "Sound."},
+                            {"id": "reel", "type": "file", "value": [{"id": 7, "filename": "reel.mp4", "sha256": "ab" * 32}]}]}
+    try:
+        with app.app_context():
+            app.config["SQLALCHEMY_DATABASE_URI"] = empty_database
+            previous = engine[None]
+            engine[None] = check
+            try:
+                upgrade(revision="0004_asset_slot_index")
+                with check.begin() as connection:
+                    run = connection.exec_driver_sql
+                    run("INSERT INTO users (id, email, password_hash, display_name, locale, timezone, is_active, created_at) "
+                        "VALUES (1, 'ada@example.org', '!', 'Ada', 'en', 'UTC', true, CURRENT_TIMESTAMP)")
+                    run("INSERT INTO calls (id, slug, city_id, main_language, texts, disciplines, format, places, timezone, "
+                        "state, allow_multiple_applications, eligibility, form, rubric, created_at, updated_at) VALUES "
+                        "(1, 'c', 1, 'en', '{}', '[]', 'online', 1, 'UTC', 'open', false, '{}', '[]', '[]', "
+                        "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+                    for app_id, version, answers in ((1, 1, {"statement": "Sound.", "_detached": [3, 5]}), (2, 0, {})):
+                        run("INSERT INTO applications (id, call_id, owner_id, state, answers, eligibility_answers, "
+                            "eligibility_notes, current_version, created_at, updated_at) VALUES "
+                            f"({app_id}, 1, 1, '{'submitted' if version else 'draft'}', '{json.dumps(answers)}', '{{}}', "
+                            f"'[]', {version}, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+                    run("INSERT INTO application_versions (application_id, number, submitted_at, snapshot, fingerprint) "
+                        f"VALUES (1, 1, CURRENT_TIMESTAMP, '{json.dumps(snapshot)}', 'f')")
+                upgrade()
+                with check.connect() as connection:
+                    rows = connection.exec_driver_sql(
+                        "SELECT id, residence_country, residence_city_id, detached_asset_ids, answers "
+                        "FROM applications ORDER BY id").all()
+                    files = connection.exec_driver_sql(
+                        "SELECT application_id, asset_id, call_id, question_id, filename, sha256 FROM application_files").all()
+            finally:
+                engine[None] = previous
+    finally:
+        app.config["SQLALCHEMY_DATABASE_URI"] = original_uri
+        check.dispose()
+
+    def as_json(value):
+        return json.loads(value) if isinstance(value, str) else value
+
+    submitted, draft = rows
+    assert (submitted.residence_country, submitted.residence_city_id) == ("FR", 1)
+    assert as_json(submitted.detached_asset_ids) == [3, 5]
+    assert as_json(submitted.answers) == {"statement": "Sound."}
+    assert (draft.residence_country, draft.residence_city_id, as_json(draft.detached_asset_ids)) == (None, None, [])
+    assert [tuple(f) for f in files] == [(1, 7, 1, "reel", "reel.mp4", "ab" * 32)]

@@ -1,7 +1,8 @@
 """Fixtures of the coordinators' view: calls, submitted applications with frozen versions, files.
 
 Built directly with the models (not through the applications feature's operations), so these
-tests hold the coordinators' view to its own rules.
+tests hold the coordinators' view to its own rules; each frozen version is indexed for the list
+with ``listing.index_version``, as submitting does.
 """
 
 import hashlib
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from residency.applications.listing import index_version
 from residency.applications.models import Application, ApplicationMember, ApplicationVersion
 from residency.calls.models import Call
 from residency.extensions import db as _db
@@ -133,12 +135,14 @@ def make_application(app, make_user):
             for number in range(1, versions + 1):
                 last = number == versions
                 fingerprint = sha(f"{application.id}-{number}")
+                snapshot = snapshot_of(call, owner, answers if last else {"statement": "an older version"},
+                                       files if last else (), country, city)
                 _db.session.add(ApplicationVersion(
                     application_id=application.id, number=number, submitted_by_id=owner.id,
                     submitted_at=submitted_at - timedelta(minutes=versions - number), fingerprint=fingerprint,
-                    snapshot=snapshot_of(call, owner, answers if last else {"statement": "an older version"},
-                                         files if last else (), country, city),
+                    snapshot=snapshot,
                 ))
+                index_version(application, snapshot)  # as submitting does, for the version now current
             application.fingerprint = fingerprint
         if commit:
             _db.session.commit()

@@ -4,7 +4,8 @@ A throw-away PostgreSQL database is created next to the one ``BENCH_DATABASE_URL
 (default ``postgresql://postgres@127.0.0.1:5432/test``), migrated with ``flask_migrate.upgrade``
 inside a throw-away app, and filled with COPY: 40 calls of the 22 cities, 20,000 applications
 (500 a call, a few drafts, mixed states and eligibility, some artists twice in a call and some
-files shared), their frozen versions (format-1 snapshots of ~2 kB) and their files.
+files shared), their frozen versions (format-1 snapshots of ~2 kB), their files, and the columns
+and rows that submitting copies from each frozen version (residence, ``application_files``).
 
 Two gunicorn servers then run side by side with the same settings (gthread, 1 worker, 8 threads):
 
@@ -27,8 +28,7 @@ The SQL statements of one list request are counted in-process (Flask test client
 
 Run: ``.venv/bin/python benchmarks/application_list.py``. Tunables (environment):
 ``BENCH_DATABASE_URL``, ``BENCH_CONCURRENCY`` (1), ``BENCH_REQUESTS`` per batch (100),
-``BENCH_ROUNDS`` (10), ``BENCH_SECONDS`` (40, the measured part's budget), ``BENCH_EXTRA_INDEX``
-(``1`` adds an index the migrations do not have, to measure it). Everything is removed
+``BENCH_ROUNDS`` (10), ``BENCH_SECONDS`` (40, the measured part's budget). Everything is removed
 in a ``finally``, also on SIGTERM / Ctrl-C. The last line printed is one JSON object.
 """
 
@@ -58,11 +58,6 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "100"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "30"))
 BUDGET = float(os.environ.get("BENCH_SECONDS", "40"))
-#: ``1`` adds the index the coordinators' list would use for its counts and its state/eligibility
-#: filters (not in the migrations): to measure what it would bring.
-EXTRA_INDEX = os.environ.get("BENCH_EXTRA_INDEX", "") == "1"
-EXTRA_INDEX_SQL = ("CREATE INDEX ix_applications_call_state_eligible ON applications (call_id, state, eligible) "
-                   "INCLUDE (current_version, submitted_at, id)")
 STARTUP_TIMEOUT = 30.0
 REQUEST_TIMEOUT = 10.0
 USER_AGENT = "application-list-bench"
@@ -239,8 +234,6 @@ def populate(libpq_url):
                         (hashlib.sha256(token.encode()).hexdigest(), coordinator_id, login_time, login_time, USER_AGENT))
         conn.commit()
         conn.autocommit = True
-        if EXTRA_INDEX:
-            conn.execute(EXTRA_INDEX_SQL)
         conn.execute("VACUUM ANALYZE")  # statistics and the visibility map, as autovacuum would leave them
     return 1, coordinator_id, token
 
@@ -449,7 +442,7 @@ def report(samples, rounds, queries, populated, migrated, started):
     header = f"{'endpoint':<50} {'requests':>8} {'median ms':>10} {'p95 ms':>9} {'× bare':>7}"
     print()
     print(f"application_list: {APPLICATIONS} applications, {CALLS} calls, PostgreSQL"
-          f"{' + ix_applications_call_state_eligible' if EXTRA_INDEX else ''} — gunicorn gthread 1×{THREADS}, "
+          f" — gunicorn gthread 1×{THREADS}, "
           f"{CONCURRENCY} keep-alive client(s), {rounds} interleaved rounds")
     print(header)
     print("-" * len(header))
@@ -460,7 +453,7 @@ def report(samples, rounds, queries, populated, migrated, started):
     print(f"(migration {migrated:.1f} s, data {populated:.1f} s, whole run {time.monotonic() - started:.0f} s; "
           "ratios compare medians measured in this run)")
     result = {"benchmark": "application_list", "database": "postgresql", "applications": APPLICATIONS, "calls": CALLS,
-              "concurrency": CONCURRENCY, "extra_index": EXTRA_INDEX, "ratio_to_bare_view": round(figures["list"]["median_ms"] / bare, 3),
+              "concurrency": CONCURRENCY, "ratio_to_bare_view": round(figures["list"]["median_ms"] / bare, 3),
               "queries": queries, "floor_ratio_to_bare_view": round(figures["floor"]["median_ms"] / bare, 3)}
     for key in ("list", "floor", "bare"):
         result[f"{key}_median_ms"] = round(figures[key]["median_ms"], 3)

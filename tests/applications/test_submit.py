@@ -237,3 +237,26 @@ def test_invalid_answers_report_every_problem_at_once(db, artist, application):
     with pytest.raises(InvalidAnswers) as refused:
         submit(application, artist, {})
     assert {"title", "statement", "format"} <= set(refused.value.errors)
+
+
+def test_each_submission_indexes_its_files_and_residence_for_the_coordinators_list(db, artist, call, add_file):
+    """What the list filters and flags duplicates on follows the last submitted version: a file
+    removed and replaced before a new version is no longer compared, the new one is."""
+    from residency.applications.models import ApplicationFile
+
+    operations.update_profile(artist, country="PT")
+    application = operations.start_application(artist, call, {}, utcnow())
+    first = add_file(application, "reel", artist)
+    submit(application, artist)
+    db.session.commit()
+    assert application.residence_country == "PT"
+    assert [(f.asset_id, f.sha256, f.filename) for f in db.session.query(ApplicationFile)] == [
+        (first.id, "ab" * 32, "reel.mp4")]
+
+    operations.detach_file(artist, application, "reel", first.id, utcnow())
+    second = add_file(application, "reel", artist, original_filename="new-cut.mp4", sha256="cd" * 32)
+    submit(application, artist)
+    db.session.commit()
+    assert application.detached_asset_ids == [first.id]
+    assert [(f.asset_id, f.sha256, f.filename) for f in db.session.query(ApplicationFile)] == [
+        (second.id, "cd" * 32, "new-cut.mp4")]

@@ -12,6 +12,7 @@ from flask import current_app, redirect
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from residency.applications import listing
 from residency.applications.operations import slot_ref
 from residency.applications.review import _listed_application, _managed_call, bp
 from residency.audit.operations import record
@@ -39,22 +40,14 @@ class SubmittedFile:
 def submitted_files(snapshot):
     """The files of a frozen version (format 1: the ``value`` of its file answers), in form order,
     each once. Malformed records are skipped."""
-    files, seen = [], set()
-    answers = (snapshot or {}).get("answers") if isinstance(snapshot, dict) else None
-    for answer in answers if isinstance(answers, list) else []:
-        if not isinstance(answer, dict) or answer.get("type") != "file" or not isinstance(answer.get("value"), list):
+    files = []
+    for question_id, item in listing.frozen_files(snapshot if isinstance(snapshot, dict) else None):
+        try:
+            asset_id = int(item["id"])
+        except (TypeError, ValueError):
             continue
-        for item in answer["value"]:
-            try:
-                asset_id = int(item["id"])
-            except (TypeError, KeyError, ValueError):
-                continue
-            if asset_id in seen:
-                continue
-            seen.add(asset_id)
-            files.append(SubmittedFile(id=asset_id, question_id=str(answer.get("id") or ""),
-                                       filename=item.get("filename") or "", sha256=item.get("sha256") or "",
-                                       size=item.get("size")))
+        files.append(SubmittedFile(id=asset_id, question_id=question_id, filename=item.get("filename") or "",
+                                   sha256=item.get("sha256") or "", size=item.get("size")))
     return files
 
 

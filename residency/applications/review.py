@@ -7,6 +7,7 @@ renders or redirects.
 
 import re
 import tempfile
+from zoneinfo import ZoneInfo
 from functools import lru_cache
 
 from babel import Locale
@@ -117,7 +118,8 @@ def _row_helpers(call):
     """Helpers for the rows that look up the route, the language and the timezone once per page
     rather than once per row (``url_for`` and the ``datetime`` filter cost ~30 µs a call)."""
     head, _mark, tail = url_for("review.application", call_id=call.id, application_id=_ID_MARK).partition(str(_ID_MARK))
-    locale, zone = get_locale(), get_timezone()
+    # zoneinfo converts several times faster than the pytz zone Flask-Babel gives, to the same result.
+    locale, zone = get_locale(), ZoneInfo(str(get_timezone()))
     return {
         "detail_url": lambda application_id: f"{head}{int(application_id)}{tail}",
         "short_datetime": datetime_formatter(locale, zone, "short"),

@@ -1,9 +1,12 @@
 """Column types shared by every feature."""
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
+
+
+_ZERO = timedelta(0)
 
 
 def utcnow():
@@ -33,5 +36,9 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        if value.tzinfo is timezone.utc:
+            return value
+        if value.utcoffset() == _ZERO:  # PostgreSQL in UTC: the same instant, relabelled (no conversion)
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)

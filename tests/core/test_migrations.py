@@ -1,6 +1,8 @@
 """The schema the models describe is exactly the one the migrations build, and the migrations
 run both ways on an empty database."""
 
+from contextlib import contextmanager
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -30,32 +32,39 @@ def empty_database(tmp_path):
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
 
 
-def test_migrations_upgrade_downgrade_and_upgrade_again(app, empty_database):
-    """From nothing to head, back to nothing, and to head again: the 22 cities each time."""
-    engine = app.extensions["sqlalchemy"].engines
+@contextmanager
+def migrating(app, url):
+    """An application context whose migrations run on the database at ``url``; yields its engine."""
+    engines = app.extensions["sqlalchemy"].engines
     original_uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    check = create_engine(empty_database, poolclass=NullPool)
+    check = create_engine(url, poolclass=NullPool)
     try:
         with app.app_context():
-            app.config["SQLALCHEMY_DATABASE_URI"] = empty_database
-            # Flask-SQLAlchemy caches engines per app: point the default engine at the empty database.
-            previous = engine[None]
-            engine[None] = check
+            app.config["SQLALCHEMY_DATABASE_URI"] = url
+            # Flask-SQLAlchemy caches engines per app: point the default engine at that database.
+            previous = engines[None]
+            engines[None] = check
             try:
-                upgrade()
-                assert "users" in inspect(check).get_table_names()
-                with check.connect() as connection:
-                    assert connection.exec_driver_sql("SELECT count(*) FROM cities").scalar() == 22
-                downgrade(revision="base")
-                assert "users" not in inspect(check).get_table_names()
-                upgrade()
-                with check.connect() as connection:
-                    assert connection.exec_driver_sql("SELECT count(*) FROM cities").scalar() == 22
+                yield check
             finally:
-                engine[None] = previous
+                engines[None] = previous
     finally:
         app.config["SQLALCHEMY_DATABASE_URI"] = original_uri
         check.dispose()
+
+
+def test_migrations_upgrade_downgrade_and_upgrade_again(app, empty_database):
+    """From nothing to head, back to nothing, and to head again: the 22 cities each time."""
+    with migrating(app, empty_database) as check:
+        upgrade()
+        assert "users" in inspect(check).get_table_names()
+        with check.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM cities").scalar() == 22
+        downgrade(revision="base")
+        assert "users" not in inspect(check).get_table_names()
+        upgrade()
+        with check.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM cities").scalar() == 22
 
 
 def test_applications_submitted_before_0005_are_listed_with_their_residence_and_files(app, empty_database):
@@ -63,47 +72,34 @@ def test_applications_submitted_before_0005_are_listed_with_their_residence_and_
     coordinators' list reads, and moves the removed-files list out of the answers."""
     import json
 
-    engine = app.extensions["sqlalchemy"].engines
-    original_uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    check = create_engine(empty_database, poolclass=NullPool)
     snapshot = {"format": 1, "owner": {"user_id": 1, "profile": {"country_of_residence": "fr"}},
                 "eligibility": {"country": "BE", "city": 1},
                 "answers": [{"id": "statement", "type": "long_text", "value": "Sound."},
                             {"id": "reel", "type": "file", "value": [{"id": 7, "filename": "reel.mp4", "sha256": "ab" * 32}]}]}
-    try:
-        with app.app_context():
-            app.config["SQLALCHEMY_DATABASE_URI"] = empty_database
-            previous = engine[None]
-            engine[None] = check
-            try:
-                upgrade(revision="0004_asset_slot_index")
-                with check.begin() as connection:
-                    run = connection.exec_driver_sql
-                    run("INSERT INTO users (id, email, password_hash, display_name, locale, timezone, is_active, created_at) "
-                        "VALUES (1, 'ada@example.org', '!', 'Ada', 'en', 'UTC', true, CURRENT_TIMESTAMP)")
-                    run("INSERT INTO calls (id, slug, city_id, main_language, texts, disciplines, format, places, timezone, "
-                        "state, allow_multiple_applications, eligibility, form, rubric, created_at, updated_at) VALUES "
-                        "(1, 'c', 1, 'en', '{}', '[]', 'online', 1, 'UTC', 'open', false, '{}', '[]', '[]', "
-                        "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
-                    for app_id, version, answers in ((1, 1, {"statement": "Sound.", "_detached": [3, 5]}), (2, 0, {})):
-                        run("INSERT INTO applications (id, call_id, owner_id, state, answers, eligibility_answers, "
-                            "eligibility_notes, current_version, created_at, updated_at) VALUES "
-                            f"({app_id}, 1, 1, '{'submitted' if version else 'draft'}', '{json.dumps(answers)}', '{{}}', "
-                            f"'[]', {version}, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
-                    run("INSERT INTO application_versions (application_id, number, submitted_at, snapshot, fingerprint) "
-                        f"VALUES (1, 1, CURRENT_TIMESTAMP, '{json.dumps(snapshot)}', 'f')")
-                upgrade()
-                with check.connect() as connection:
-                    rows = connection.exec_driver_sql(
-                        "SELECT id, residence_country, residence_city_id, detached_asset_ids, answers "
-                        "FROM applications ORDER BY id").all()
-                    files = connection.exec_driver_sql(
-                        "SELECT application_id, asset_id, call_id, question_id, filename, sha256 FROM application_files").all()
-            finally:
-                engine[None] = previous
-    finally:
-        app.config["SQLALCHEMY_DATABASE_URI"] = original_uri
-        check.dispose()
+    with migrating(app, empty_database) as check:
+        upgrade(revision="0004_asset_slot_index")
+        with check.begin() as connection:
+            run = connection.exec_driver_sql
+            run("INSERT INTO users (id, email, password_hash, display_name, locale, timezone, is_active, created_at) "
+                "VALUES (1, 'ada@example.org', '!', 'Ada', 'en', 'UTC', true, CURRENT_TIMESTAMP)")
+            run("INSERT INTO calls (id, slug, city_id, main_language, texts, disciplines, format, places, timezone, "
+                "state, allow_multiple_applications, eligibility, form, rubric, created_at, updated_at) VALUES "
+                "(1, 'c', 1, 'en', '{}', '[]', 'online', 1, 'UTC', 'open', false, '{}', '[]', '[]', "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+            for app_id, version, answers in ((1, 1, {"statement": "Sound.", "_detached": [3, 5]}), (2, 0, {})):
+                run("INSERT INTO applications (id, call_id, owner_id, state, answers, eligibility_answers, "
+                    "eligibility_notes, current_version, created_at, updated_at) VALUES "
+                    f"({app_id}, 1, 1, '{'submitted' if version else 'draft'}', '{json.dumps(answers)}', '{{}}', "
+                    f"'[]', {version}, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+            run("INSERT INTO application_versions (application_id, number, submitted_at, snapshot, fingerprint) "
+                f"VALUES (1, 1, CURRENT_TIMESTAMP, '{json.dumps(snapshot)}', 'f')")
+        upgrade()
+        with check.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT id, residence_country, residence_city_id, detached_asset_ids, answers "
+                "FROM applications ORDER BY id").all()
+            files = connection.exec_driver_sql(
+                "SELECT application_id, asset_id, call_id, question_id, filename, sha256 FROM application_files").all()
 
     def as_json(value):
         return json.loads(value) if isinstance(value, str) else value

@@ -21,10 +21,11 @@ Nothing here reads ``request`` or commits: the view commits once.
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 from math import ceil
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, literal, null, or_, select, true, union_all
+from sqlalchemy import Integer, and_, bindparam, func, literal_column, or_, select, true
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from residency.accounts.models import User
@@ -38,6 +39,7 @@ from residency.applications.models import (
 from residency.audit.operations import record
 from residency.cities.models import City
 from residency.core.errors import ActionRefused
+from residency.core.sql import LIKE_ESCAPE, contains_pattern, json_rows
 from residency.core.types import utcnow
 from residency.extensions import db
 
@@ -79,9 +81,11 @@ def listed(call_id, table=Application):
     """The applications of the call that coordinators see: submitted at least once, not a draft.
 
     Written as ``ix_applications_listed``'s predicate, so that PostgreSQL counts and pages them
-    from that index alone.
+    from that index alone. The constants are written into the SQL, not bound: a prepared
+    statement's generic plan can only use a partial index whose predicate its text proves.
     """
-    return and_(table.call_id == call_id, table.current_version > 0, table.state != ApplicationState.DRAFT)
+    return and_(table.call_id == call_id, table.current_version > literal_column("0"),
+                table.state != literal_column(f"'{ApplicationState.DRAFT}'"))
 
 
 def current_version_join():
@@ -194,60 +198,64 @@ class DuplicateLink:
     files: list = field(default_factory=list)  # names of the files found in both
 
 
-class _Links:
-    def __init__(self):
-        self.links = {}
+def _duplicate_columns(call_id):
+    """Two correlated subqueries over the enclosing query's ``Application`` row: JSON arrays of
+    ``[other id, other owner's name]`` for the call's other listed applications of the same owner
+    (``ix_applications_owner_id``), and of ``[other id, other owner's name, file name there]`` for
+    those whose last submitted version holds a file with the same SHA-256
+    (``ix_application_files_call_sha256``). :func:`duplicate_links` reads them."""
+    other, other_owner = aliased(Application), aliased(User)
+    same_artist = (
+        select(json_rows(other.id, other_owner.display_name))
+        .join(other_owner, other_owner.id == other.owner_id)
+        .where(other.owner_id == Application.owner_id, other.id != Application.id, listed(call_id, other))
+        .scalar_subquery().label("same_artist")
+    )
+    holder, holder_owner = aliased(Application), aliased(User)
+    mine_file, other_file = aliased(ApplicationFile), aliased(ApplicationFile)
+    same_file = (
+        select(json_rows(holder.id, holder_owner.display_name, other_file.filename))
+        .select_from(mine_file)
+        .join(other_file, and_(other_file.call_id == call_id, other_file.sha256 == mine_file.sha256,
+                               other_file.application_id != mine_file.application_id))
+        .join(holder, holder.id == other_file.application_id)
+        .join(holder_owner, holder_owner.id == holder.owner_id)
+        .where(mine_file.application_id == Application.id, mine_file.call_id == call_id, mine_file.sha256 != "",
+               listed(call_id, holder))
+        .scalar_subquery().label("same_file")
+    )
+    return same_artist, same_file
 
-    def add(self, application_id, other_id, name, same_artist=False, filename=None):
-        if application_id == other_id:
-            return
-        link = self.links.setdefault(application_id, {}).setdefault(other_id, DuplicateLink(other_id, name))
-        link.same_artist = link.same_artist or same_artist
-        if filename is not None and filename not in link.files:
-            link.files.append(filename)
 
-    def result(self):
-        return {key: sorted(found.values(), key=lambda d: d.application_id) for key, found in self.links.items()}
+def duplicate_links(same_artist, same_file):
+    """``[DuplicateLink]`` by other application id, from the two columns of :func:`_duplicate_columns`."""
+    links = {}
+    for other_id, name in same_artist or ():
+        links.setdefault(other_id, DuplicateLink(other_id, name)).same_artist = True
+    for other_id, name, filename in same_file or ():
+        files = links.setdefault(other_id, DuplicateLink(other_id, name)).files
+        if filename not in files:
+            files.append(filename)
+    for link in links.values():
+        link.files.sort()
+    return [links[key] for key in sorted(links)]
+
+
+@lru_cache(maxsize=1)
+def _duplicates_statement():
+    call_id = bindparam("call_id", type_=Integer)
+    return select(Application.id, *_duplicate_columns(call_id)).where(
+        Application.id.in_(bindparam("ids", expanding=True)), Application.call_id == call_id)
 
 
 def duplicates_of(call, application_ids):
-    """``{application id: [DuplicateLink]}`` for the given listed applications of ``call``.
-
-    One query whatever the size of the call or of the page: the call's other listed applications
-    of the same owners (``ix_applications_owner_id``), and those whose last submitted version
-    holds a file with the same SHA-256 (``ix_application_files_call_sha256``), with the other
-    owner's name and, for a file, the name it was submitted under there.
-    """
-    ids = set(application_ids)
+    """``{application id: [DuplicateLink]}`` for the given applications of ``call`` (one query)."""
+    ids = sorted(set(application_ids))
     if not ids:
         return {}
-    mine, other = aliased(Application), aliased(Application)
-    mine_file, other_file = aliased(ApplicationFile), aliased(ApplicationFile)
-    same_artist = (
-        select(mine.id.label("application_id"), other.id.label("other_id"), other.owner_id.label("owner_id"),
-               literal(True).label("same_artist"), null().label("filename"))
-        .join(other, and_(other.owner_id == mine.owner_id, other.id != mine.id))
-        .where(mine.id.in_(ids), mine.call_id == call.id, listed(call.id, other))
-    )
-    same_file = (
-        select(mine_file.application_id, other.id, other.owner_id, literal(False), other_file.filename)
-        .join(other_file, and_(other_file.call_id == call.id, other_file.sha256 == mine_file.sha256,
-                               other_file.application_id != mine_file.application_id))
-        .join(other, other.id == other_file.application_id)
-        .where(mine_file.application_id.in_(ids), mine_file.call_id == call.id, mine_file.sha256 != "",
-               listed(call.id, other))
-    )
-    found = union_all(same_artist, same_file).subquery("found")
-    rows = db.session.execute(
-        select(found.c.application_id, found.c.other_id, found.c.same_artist, found.c.filename, User.display_name)
-        .join(User, User.id == found.c.owner_id)
-        .order_by(found.c.application_id, found.c.other_id, found.c.filename)
-    ).all()
-    links = _Links()
-    for row in rows:
-        links.add(row.application_id, row.other_id, row.display_name, same_artist=bool(row.same_artist),
-                  filename=row.filename)
-    return links.result()
+    rows = db.session.execute(_duplicates_statement(), {"call_id": call.id, "ids": ids}).all()
+    found = {row.id: duplicate_links(row.same_artist, row.same_file) for row in rows}
+    return {key: links for key, links in found.items() if links}
 
 
 def possible_duplicate(call_id):
@@ -318,83 +326,105 @@ class Page:
         return self.page + 1
 
 
-def _ordering(sort):
-    name = func.lower(User.display_name)
+def _ordering(sort, table=Application, name=None):
+    """ORDER BY of ``sort`` over ``table``'s columns; ``name`` is the owner's name column."""
+    name = func.lower(User.display_name if name is None else name)
     return {
-        "-submitted": (Application.submitted_at.desc(), Application.id.desc()),
-        "submitted": (Application.submitted_at.asc(), Application.id.asc()),
-        "name": (name.asc(), Application.id.asc()),
-        "-name": (name.desc(), Application.id.desc()),
+        "-submitted": (table.submitted_at.desc(), table.id.desc()),
+        "submitted": (table.submitted_at.asc(), table.id.asc()),
+        "name": (name.asc(), table.id.asc()),
+        "-name": (name.desc(), table.id.desc()),
     }[sort]
+
+
+def _filter_conditions(filters, call_id):
+    """The WHERE conditions of ``filters`` over ``Application`` (and ``User``, its owner, when
+    searching), each value a named bound parameter that :func:`_filter_values` fills."""
+    conditions = []
+    if filters.state:
+        conditions.append(Application.state == bindparam("f_state"))
+    if filters.eligible:
+        conditions.append(_ELIGIBLE[filters.eligible])
+    if filters.duplicates:
+        conditions.append(possible_duplicate(call_id))
+    if filters.q:
+        needle = bindparam("f_q")
+        conditions.append(func.lower(User.display_name).like(needle, escape=LIKE_ESCAPE)
+                          | func.lower(User.email).like(needle, escape=LIKE_ESCAPE))
+    if filters.city:
+        conditions.append(Application.residence_city_id == bindparam("f_city"))
+    if filters.country:
+        conditions.append(Application.residence_country == bindparam("f_country"))
+    return conditions
+
+
+def _filter_values(filters):
+    values = {"f_state": filters.state, "f_q": contains_pattern(filters.q.lower()) if filters.q else "",
+              "f_city": filters.city, "f_country": filters.country}
+    return {key: value for key, value in values.items() if value}
+
+
+def _shape(filters):
+    """``filters`` with its values replaced by placeholders: what the SQL text depends on."""
+    return replace(filters, state="x" if filters.state else "", q="x" if filters.q else "", city=1 if filters.city else 0,
+                   country="XX" if filters.country else "", page=1)
 
 
 def filtered(query, filters, call_id):
     """``query`` (over the listed applications of call ``call_id``, joined to their owner when
     ``filters.q`` is set) narrowed by ``filters``."""
-    if filters.state:
-        query = query.where(Application.state == filters.state)
-    if filters.eligible == "yes":
-        query = query.where(Application.eligible.is_(True))
-    elif filters.eligible == "no":
-        query = query.where(Application.eligible.is_(False))
-    elif filters.eligible == "unknown":
-        query = query.where(Application.eligible.is_(None))
-    if filters.duplicates:
-        query = query.where(possible_duplicate(call_id))
-    if filters.q:
-        needle = filters.q.lower()
-        query = query.where(
-            func.lower(User.display_name).contains(needle, autoescape=True)
-            | func.lower(User.email).contains(needle, autoescape=True)
-        )
-    if filters.city:
-        query = query.where(Application.residence_city_id == filters.city)
-    if filters.country:
-        query = query.where(Application.residence_country == filters.country)
-    return query
+    return query.where(*_filter_conditions(filters, call_id)).params(_filter_values(filters))
+
+
+@lru_cache(maxsize=256)
+def _list_statement(shape):
+    """The list's one statement for a filter shape (see :func:`_shape`), built once per process;
+    the call, the filter values and the page are bound at each execution. The same text each
+    time also lets psycopg prepare it on the server (no planning after the fifth run)."""
+    call_id = bindparam("call_id", type_=Integer)
+    ids = select(Application.id, func.count().over().label("total")).where(
+        listed(call_id), *_filter_conditions(shape, call_id))
+    if shape.q or shape.sort in ("name", "-name"):
+        ids = ids.join(User, User.id == Application.owner_id)
+    ids = (ids.order_by(*_ordering(shape.sort))
+           .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)).subquery("ids"))
+    shown = (
+        select(Application.id, Application.owner_id, Application.state, Application.eligible,
+               Application.eligibility_notes, Application.submitted_at, Application.current_version,
+               Application.residence_city_id, Application.residence_country,
+               User.display_name, User.email, ids.c.total, *_duplicate_columns(call_id))
+        .join(ids, ids.c.id == Application.id)
+        .join(User, User.id == Application.owner_id)
+    ).subquery("shown")
+    counts = select(*_count_columns()).where(listed(call_id)).subquery("counts")
+    return (select(counts, shown).select_from(counts).outerjoin(shown, true())
+            .order_by(*_ordering(shape.sort, shown.c, shown.c.display_name)))
 
 
 def list_applications(call, filters, per_page=PAGE_SIZE):
     """One page of the call's listed applications, filtered and sorted, with the call's counts
     and the rows' duplicate flags.
 
-    Two queries whatever the page size or the filters (see :func:`duplicates_of` for the second):
-    the counts (one aggregate row) left-joined to the page's rows, each with its owner and the
-    number of matches (a window count), in plain columns: no ORM object, no frozen JSON. Counting
-    and paging read ``ix_applications_listed`` alone (and the owners when searching or sorting by
-    name); only the page's 50 rows are read from the table.
+    One query whatever the page size or the filters: the counts (one aggregate row) left-joined
+    to the page's rows, each with its owner, the number of matches (a window count) and its
+    duplicates (two correlated JSON aggregates, see :func:`_duplicate_columns`), in plain
+    columns: no ORM object, no frozen JSON. Counting and paging read ``ix_applications_listed``
+    alone (and the owners when searching or sorting by name); only the page's rows are read
+    from the table.
     """
     page = filters.page
-    ids = filtered(select(Application.id, func.count().over().label("total")).where(listed(call.id)),
-                   filters, call.id)
-    if filters.q or filters.sort in ("name", "-name"):
-        ids = ids.join(User, User.id == Application.owner_id)
-    ids = ids.order_by(*_ordering(filters.sort)).limit(per_page).offset((page - 1) * per_page).subquery("ids")
-    shown = (
-        select(Application.id, Application.owner_id, Application.state, Application.eligible,
-               Application.eligibility_notes, Application.submitted_at, Application.current_version,
-               Application.residence_city_id, Application.residence_country,
-               User.display_name, User.email, ids.c.total)
-        .join(ids, ids.c.id == Application.id)
-        .join(User, User.id == Application.owner_id)
-    ).subquery("shown")
-    counts = select(*_count_columns()).where(listed(call.id)).subquery("counts")
-    order = {"-submitted": (shown.c.submitted_at.desc(), shown.c.id.desc()),
-             "submitted": (shown.c.submitted_at.asc(), shown.c.id.asc()),
-             "name": (func.lower(shown.c.display_name).asc(), shown.c.id.asc()),
-             "-name": (func.lower(shown.c.display_name).desc(), shown.c.id.desc())}[filters.sort]
     result = db.session.execute(
-        select(counts, shown).select_from(counts).outerjoin(shown, true()).order_by(*order)
+        _list_statement(_shape(filters)),
+        {"call_id": call.id, "limit": per_page, "offset": (page - 1) * per_page, **_filter_values(filters)},
     ).all()
     rows = [row for row in result if row.id is not None]
     if not rows and page > 1:  # past the last page (a stale link): show the first one
         return list_applications(call, replace(filters, page=1), per_page)
-    flags = duplicates_of(call, [row.id for row in rows])
     items = [
         Row(id=row.id, owner_id=row.owner_id, name=row.display_name, email=row.email, state=row.state,
             eligible=row.eligible, last_note=_last_note(row.eligibility_notes), submitted_at=row.submitted_at,
             version=row.current_version, city_id=row.residence_city_id, country=row.residence_country or "",
-            duplicates=flags.get(row.id, []))
+            duplicates=duplicate_links(row.same_artist, row.same_file))
         for row in rows
     ]
     return Page(items=items, total=rows[0].total if rows else 0, page=page, per_page=per_page,

@@ -54,6 +54,8 @@ def test_search_by_name_or_email_and_filter_by_place_of_residence(client, login_
     assert names_in(client.get(list_url(call, q="LYON.EXAMPLE"))) == ["Marc 100% Dupont"]
     assert names_in(client.get(list_url(call, q="100%"))) == ["Marc 100% Dupont"]
     assert names_in(client.get(list_url(call, q="%"))) == ["Marc 100% Dupont"]
+    assert names_in(client.get(list_url(call, q="_"))) == []  # not "any one character"
+    assert names_in(client.get(list_url(call, q="\\"))) == []  # the escape character itself
     assert names_in(client.get(list_url(call, country="PL"))) == ["Zoë Łukasiewicz"]
     assert names_in(client.get(list_url(call, city=city.id))) == ["Marc 100% Dupont"]
     text = page_text(client.get(list_url(call)))

@@ -27,6 +27,11 @@ def enqueue_after_commit(task, *args, **options):
     session.info.setdefault(_KEY, []).append((task, args, options))
 
 
+def has_pending_jobs(session):
+    """Whether ``session``'s transaction holds jobs that its commit would send."""
+    return bool(session.info.get(_KEY))
+
+
 @event.listens_for(Session, "after_commit")
 def _send_pending(session):
     jobs = session.info.pop(_KEY, [])

@@ -3,7 +3,8 @@
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
+from flask_babel import get_translations
 from flask_login import current_user
 
 from residency.extensions import babel
@@ -82,3 +83,30 @@ def text_direction(code):
 
 def init_app(app):
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    # Flask-Babel's callables look the catalogue up again at every ``_()`` of a template (the
+    # domain, the locale and the catalogue cache through ``g``: about 40% of a page's render).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: _translations().ugettext(string),
+        ngettext=lambda singular, plural, n: _translations().ungettext(singular, plural, n),
+        pgettext=lambda context, string: _translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: _translations().unpgettext(context, singular, plural, n),
+        newstyle=True,
+    )
+
+
+_MEMO = "residency_translations"
+
+
+def _translations():
+    """The catalogue of the current language, remembered for the request next to the locale
+    Flask-Babel chose (``g._flask_babel.babel_locale``): a ``force_locale`` or a ``refresh``
+    replaces or drops that locale, and the catalogue is looked up again."""
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:  # no request, or the locale not chosen yet: Flask-Babel's own lookup
+        return get_translations()
+    memo = state.__dict__.get(_MEMO)
+    if memo is None or memo[0] is not locale:
+        memo = (locale, get_translations())
+        setattr(state, _MEMO, memo)
+    return memo[1]

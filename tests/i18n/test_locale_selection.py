@@ -197,3 +197,15 @@ def test_the_layout_sets_rtl_for_a_right_to_left_language(app):
         with app.test_request_context("/"), force_locale(code):
             html = render_template_string('{% extends "base.html" %}')
         assert f'<html lang="{code}" dir="rtl">' in html
+
+
+def test_templates_follow_a_forced_language_and_come_back(app):
+    """A template translated inside ``force_locale`` (an e-mail in its recipient's language) is in
+    that language, and the page's own language is back right after."""
+    template = "{{ _('Log in') }} · {{ ngettext('%(num)d call', '%(num)d calls', 2) }}"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(template) == "Log in · 2 calls"
+        with force_locale("fr"):
+            french = render_template_string(template)
+        assert render_template_string(template) == "Log in · 2 calls"
+    assert french == "Se connecter · 2 appels"

@@ -106,9 +106,8 @@ def applications(call_id):
     call = _managed_call(call_id)
     filters = review_ops.Filters.from_mapping(request.args)
     page = review_ops.list_applications(call, filters)
-    cities = review_ops.city_names()
     return render_template("review/list.html", call=call, filters=filters, counts=page.counts, page=page,
-                           rows=_display_rows(call, page.items, cities), cities=cities,
+                           rows=_display_rows(call, page.items, page.cities), cities=page.cities,
                            country_options=country_options(_locale(), filters.country), **_context())
 
 

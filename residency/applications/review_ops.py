@@ -96,8 +96,13 @@ def current_version_join():
 
 
 def city_names():
-    """``{id: name}`` of the network's cities (one small query)."""
+    """``{id: name}`` of the network's cities, by name (one small query)."""
     return dict(db.session.execute(select(City.id, City.name).order_by(City.name)).all())
+
+
+def _by_name(pairs):
+    """``[[id, name], …]`` → ``{id: name}`` in name order, as :func:`city_names` gives."""
+    return dict(sorted(((city_id, name) for city_id, name in pairs or ()), key=lambda pair: (pair[1], pair[0])))
 
 
 # --- filters ------------------------------------------------------------------------------------
@@ -304,6 +309,7 @@ class Page:
     page: int
     per_page: int
     counts: Counts = None
+    cities: dict = field(default_factory=dict)  # {id: name} of the network's cities, by name
 
     @property
     def pages(self):
@@ -396,7 +402,9 @@ def _list_statement(shape):
         .join(ids, ids.c.id == Application.id)
         .join(User, User.id == Application.owner_id)
     ).subquery("shown")
-    counts = select(*_count_columns()).where(listed(call_id)).subquery("counts")
+    # The network's cities (the filter's choices) ride along on the counts row: one query less.
+    cities = select(json_rows(City.id, City.name)).scalar_subquery().label("city_names")
+    counts = select(*_count_columns(), cities).where(listed(call_id)).subquery("counts")
     return (select(counts, shown).select_from(counts).outerjoin(shown, true())
             .order_by(*_ordering(shape.sort, shown.c, shown.c.display_name)))
 
@@ -405,8 +413,8 @@ def list_applications(call, filters, per_page=PAGE_SIZE):
     """One page of the call's listed applications, filtered and sorted, with the call's counts
     and the rows' duplicate flags.
 
-    One query whatever the page size or the filters: the counts (one aggregate row) left-joined
-    to the page's rows, each with its owner, the number of matches (a window count) and its
+    One query whatever the page size or the filters: the counts (one aggregate row, which also
+    carries the network's city names for the filter) left-joined to the page's rows, each with its owner, the number of matches (a window count) and its
     duplicates (two correlated JSON aggregates, see :func:`_duplicate_columns`), in plain
     columns: no ORM object, no frozen JSON. Counting and paging read ``ix_applications_listed``
     alone (and the owners when searching or sorting by name); only the page's rows are read
@@ -428,7 +436,7 @@ def list_applications(call, filters, per_page=PAGE_SIZE):
         for row in rows
     ]
     return Page(items=items, total=rows[0].total if rows else 0, page=page, per_page=per_page,
-                counts=_counts_from(result[0]))
+                counts=_counts_from(result[0]), cities=_by_name(result[0].city_names))
 
 
 def _last_note(notes):

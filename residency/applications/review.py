@@ -187,8 +187,18 @@ def _context():
             "country_names": get_locale().territories, "locale": _locale()}
 
 
+#: ``{(id of a label table, language): {key: translated label}}``: a few tables, a few languages.
+_TRANSLATED = {}
+
+
 def _strings(labels):
-    return {key: str(label) for key, label in labels.items()}
+    """``labels`` (a module's table of lazy strings) in the viewer's language, translated once
+    per language and process. The result is shared: read it, never change it."""
+    key = (id(labels), _locale())
+    strings = _TRANSLATED.get(key)
+    if strings is None:
+        strings = _TRANSLATED[key] = {name: str(label) for name, label in labels.items()}
+    return strings
 
 
 def country_options(locale, selected):

@@ -79,6 +79,11 @@ class Call(db.Model):
     eligibility: Mapped[dict] = mapped_column(JSON, default=dict)
     form: Mapped[list] = mapped_column(JSON, default=list)
     rubric: Mapped[list] = mapped_column(JSON, default=list)
+    # The highest number given to a question (q…), criterion (c…) and condition (e…) id, removed
+    # ones included: ids are never given twice, so answers and scores keep their meaning.
+    last_question_number: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_criterion_number: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_condition_number: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

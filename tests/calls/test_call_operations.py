@@ -155,6 +155,24 @@ def test_a_removed_question_id_is_never_reused(db, coordinator, city):
     assert [q["id"] for q in call.form] == ["q1", "q3"]
 
 
+def test_every_kind_of_item_keeps_its_removed_ids_counted_on_the_call(db, coordinator, city):
+    """The call counts the ids it gave (the audit log is not read for it): after a removal, the
+    next question, criterion and condition get the following number."""
+    call = operations.create_call(coordinator, city, details())
+    specs = {"question": {"type": "short_text", "label": "A"},
+             "criterion": {"name": "Quality", "weight": 1, "scale_min": 0, "scale_max": 5},
+             "condition": {"label": "Do you live here?", "required_answer": "yes"}}
+    for kind, spec in specs.items():
+        given = getattr(operations, f"add_{kind}")(coordinator, call, spec)["id"]
+        getattr(operations, f"remove_{kind}")(coordinator, call, given)
+    db.session.commit()
+    assert (call.last_question_number, call.last_criterion_number, call.last_condition_number) == (1, 1, 1)
+
+    assert [getattr(operations, f"add_{kind}")(coordinator, call, spec)["id"] for kind, spec in specs.items()] == [
+        "q2", "c2", "e2"]
+    assert (call.last_question_number, call.last_criterion_number, call.last_condition_number) == (2, 2, 2)
+
+
 def test_questions_move_up_and_down_but_not_past_the_ends(coordinator, city):
     """Reordering swaps neighbours; the first question cannot move up."""
     call = operations.create_call(coordinator, city, details())

@@ -22,14 +22,20 @@ def test_models_and_migrations_do_not_drift(app):
     assert diff == []
 
 
-@pytest.fixture
-def empty_database(tmp_path):
-    if services.TEST_DATABASE_URL:
-        url = services.create_postgres_database("residency_migrations")
-        yield url
-        services.drop_postgres_database(url)
-    else:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path):
+    """An empty database of each kind the platform runs on: SQLite (``make run``'s default) is
+    migrated in every run, whatever database the suite uses."""
+    if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    if not services.TEST_DATABASE_URL:
+        if services.CI:
+            pytest.fail("CI=true needs TEST_DATABASE_URL (PostgreSQL)", pytrace=False)
+        pytest.skip("PostgreSQL: set TEST_DATABASE_URL")
+    url = services.create_postgres_database("residency_migrations")
+    yield url
+    services.drop_postgres_database(url)
 
 
 @contextmanager
@@ -110,3 +116,33 @@ def test_applications_submitted_before_0005_are_listed_with_their_residence_and_
     assert as_json(submitted.answers) == {"statement": "Sound."}
     assert (draft.residence_country, draft.residence_city_id, as_json(draft.detached_asset_ids)) == (None, None, [])
     assert [tuple(f) for f in files] == [(1, 7, 1, "reel", "reel.mp4", "ab" * 32)]
+
+
+def test_calls_created_before_0006_keep_never_reusing_removed_ids(app, empty_database):
+    """Upgrading sets each call's id counters to the highest number among its items and the
+    removals in the audit log, so an id removed before the upgrade is not given again."""
+    import json
+
+    with migrating(app, empty_database) as check:
+        upgrade(revision="0005_application_listing")
+        with check.begin() as connection:
+            run = connection.exec_driver_sql
+            form = [{"id": "q1", "type": "short_text"}, {"id": "q3", "type": "short_text"}]
+            for call_id, slug, items in ((1, "used", (form, [{"id": "c2"}], {"questions": [{"id": "e1"}]})),
+                                         (2, "empty", ([], [], {}))):
+                run("INSERT INTO calls (id, slug, city_id, main_language, texts, disciplines, format, places, "
+                    "timezone, state, allow_multiple_applications, eligibility, form, rubric, created_at, updated_at) "
+                    f"VALUES ({call_id}, '{slug}', 1, 'en', '{{}}', '[]', 'online', 1, 'UTC', 'draft', false, "
+                    f"'{json.dumps(items[2])}', '{json.dumps(items[0])}', '{json.dumps(items[1])}', "
+                    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+            for action, item_id, object_id in (("call.question_removed", "q5", 1), ("call.criterion_removed", "c1", 1),
+                                               ("call.question_removed", "q9", 2), ("call.question_added", "q7", 1)):
+                run("INSERT INTO audit_entries (at, action, object_type, object_id, data) VALUES "
+                    f"(CURRENT_TIMESTAMP, '{action}', 'calls', {object_id}, '{json.dumps({'item_id': item_id})}')")
+        upgrade()
+        with check.connect() as connection:
+            counters = connection.exec_driver_sql(
+                "SELECT id, last_question_number, last_criterion_number, last_condition_number FROM calls "
+                "ORDER BY id").all()
+
+    assert [tuple(row) for row in counters] == [(1, 5, 2, 1), (2, 9, 0, 0)]

@@ -9,32 +9,31 @@ import copy
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from residency.audit.models import AuditEntry
-from residency.calls.models import Call
 from residency.calls.operations.changes import apply_change
 from residency.calls.operations.common import (
     CHOICE_TYPES, MAX_CHOICES, MAX_FILE_COUNT, MAX_QUESTIONS, MAX_WORD_LIMIT, QUESTION_TYPES, _Problems,
     clean_text, localized,
 )
 from residency.core.errors import ActionRefused
-from residency.extensions import db
 from residency.media.slots import ALL_KINDS
 
 _REMOVALS = {"q": "call.question_removed", "c": "call.criterion_removed", "e": "call.condition_removed"}
+#: The call's column counting the ids given with each prefix.
+_COUNTERS = {"q": "last_question_number", "c": "last_criterion_number", "e": "last_condition_number"}
 
 
 def _next_id(call, prefix, items):
-    """``q4`` after q1…q3: ids are never reused, even after a removal (the audit log remembers them)."""
-    used = {item["id"] for item in items}
-    removed = db.session.execute(
-        db.select(AuditEntry.data).where(
-            AuditEntry.object_type == Call.__tablename__, AuditEntry.object_id == call.id,
-            AuditEntry.action == _REMOVALS[prefix],
-        )
-    ).scalars()
-    used |= {data.get("item_id", "") for data in removed}
-    numbers = [int(item[len(prefix):]) for item in used if item.startswith(prefix) and item[len(prefix):].isdigit()]
-    return f"{prefix}{max(numbers, default=0) + 1}"
+    """``q4`` after q1…q3: the call counts the ids it gave, so a removed one is never given again
+    (items written without the counter, by the demo for instance, are counted too)."""
+    numbers = [int(item["id"][len(prefix):]) for item in items
+               if item["id"].startswith(prefix) and item["id"][len(prefix):].isdigit()]
+    return f"{prefix}{max([getattr(call, _COUNTERS[prefix]) or 0, *numbers]) + 1}"
+
+
+def _count_id(call, item_id):
+    """Record on the call that ``item_id`` was given (once the change that adds it is applied)."""
+    counter = _COUNTERS[item_id[0]]
+    setattr(call, counter, max(getattr(call, counter) or 0, int(item_id[1:])))
 
 
 def _find(items, item_id):
@@ -118,6 +117,7 @@ def add_question(actor, call, spec, now=None):
         raise ActionRefused(_l("A form holds at most %(max)d questions.", max=MAX_QUESTIONS))
     question = build_question(call, spec, _next_id(call, "q", call.form or []))
     apply_change(actor, call, "call.question_added", {"form": (call.form or []) + [question]}, now=now, item_id=question["id"])
+    _count_id(call, question["id"])
     return question
 
 
@@ -169,6 +169,7 @@ def add_condition(actor, call, spec, now=None):
     condition = build_condition(call, spec, _next_id(call, "e", conditions))
     conditions.append(condition)
     apply_change(actor, call, "call.condition_added", {"eligibility": eligibility}, now=now, item_id=condition["id"])
+    _count_id(call, condition["id"])
     return condition
 
 
@@ -209,6 +210,7 @@ def build_criterion(call, spec, criterion_id, previous=None):
 def add_criterion(actor, call, spec, now=None):
     criterion = build_criterion(call, spec, _next_id(call, "c", call.rubric or []))
     apply_change(actor, call, "call.criterion_added", {"rubric": (call.rubric or []) + [criterion]}, now=now, item_id=criterion["id"])
+    _count_id(call, criterion["id"])
     return criterion
 
 

@@ -66,6 +66,10 @@ class Config:
         self.SECRET_KEY = _secret_key(data_dir)
         self.SQLALCHEMY_DATABASE_URI = _database_url(data_dir)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql") and not _bool("DATABASE_PREPARED_STATEMENTS", True):
+            # Behind PgBouncer in transaction mode (before 1.22) a statement prepared on one
+            # server connection is missing on the next: let psycopg never prepare.
+            self.SQLALCHEMY_ENGINE_OPTIONS["connect_args"] = {"prepare_threshold": None}
         self.REDIS_URL = _env("REDIS_URL")
 
         # Public address used in e-mails and absolute links.

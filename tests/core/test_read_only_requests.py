@@ -85,3 +85,20 @@ def test_a_page_read_again_and_again_runs_prepared_statements(probe_app):
         with _db.engine.connect() as connection:  # the pool's only connection: the one the views used
             prepared = connection.execute(text("SELECT statement FROM pg_prepared_statements")).scalars().all()
     assert any(PROBE in statement for statement in prepared), prepared
+
+
+def test_prepared_statements_can_be_switched_off_for_pgbouncer(database_url, tmp_path, monkeypatch):
+    """``DATABASE_PREPARED_STATEMENTS=false`` (PgBouncer in transaction mode): psycopg never prepares."""
+    if not services.TEST_DATABASE_URL:
+        pytest.skip("prepared statements are PostgreSQL's")
+    thresholds = {}
+    for setting in ("true", "false"):
+        monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", setting)
+        monkeypatch.setenv("DATABASE_URL", database_url)
+        config = settings.TestingConfig(tmp_path / setting)
+        probe = create_app(config)
+        with probe.app_context():
+            with _db.engine.connect() as connection:
+                thresholds[setting] = connection.connection.driver_connection.prepare_threshold
+            _db.engine.dispose()
+    assert thresholds == {"true": 5, "false": None}

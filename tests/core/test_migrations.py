@@ -59,6 +59,18 @@ def migrating(app, url):
         check.dispose()
 
 
+def insert_call(connection, call_id, slug, state="draft", form=(), rubric=(), eligibility=None):
+    """A call of city 1, written with SQL as an older revision's schema holds it."""
+    import json
+
+    connection.exec_driver_sql(
+        "INSERT INTO calls (id, slug, city_id, main_language, texts, disciplines, format, places, timezone, state, "
+        "allow_multiple_applications, eligibility, form, rubric, created_at, updated_at) VALUES "
+        f"({call_id}, '{slug}', 1, 'en', '{{}}', '[]', 'online', 1, 'UTC', '{state}', false, "
+        f"'{json.dumps(eligibility or {})}', '{json.dumps(list(form))}', '{json.dumps(list(rubric))}', "
+        "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+
+
 def test_migrations_upgrade_downgrade_and_upgrade_again(app, empty_database):
     """From nothing to head, back to nothing, and to head again: the 22 cities each time."""
     with migrating(app, empty_database) as check:
@@ -88,10 +100,7 @@ def test_applications_submitted_before_0005_are_listed_with_their_residence_and_
             run = connection.exec_driver_sql
             run("INSERT INTO users (id, email, password_hash, display_name, locale, timezone, is_active, created_at) "
                 "VALUES (1, 'ada@example.org', '!', 'Ada', 'en', 'UTC', true, CURRENT_TIMESTAMP)")
-            run("INSERT INTO calls (id, slug, city_id, main_language, texts, disciplines, format, places, timezone, "
-                "state, allow_multiple_applications, eligibility, form, rubric, created_at, updated_at) VALUES "
-                "(1, 'c', 1, 'en', '{}', '[]', 'online', 1, 'UTC', 'open', false, '{}', '[]', '[]', "
-                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+            insert_call(connection, 1, "c", state="open")
             for app_id, version, answers in ((1, 1, {"statement": "Sound.", "_detached": [3, 5]}), (2, 0, {})):
                 run("INSERT INTO applications (id, call_id, owner_id, state, answers, eligibility_answers, "
                     "eligibility_notes, current_version, created_at, updated_at) VALUES "
@@ -130,11 +139,7 @@ def test_calls_created_before_0006_keep_never_reusing_removed_ids(app, empty_dat
             form = [{"id": "q1", "type": "short_text"}, {"id": "q3", "type": "short_text"}]
             for call_id, slug, items in ((1, "used", (form, [{"id": "c2"}], {"questions": [{"id": "e1"}]})),
                                          (2, "empty", ([], [], {}))):
-                run("INSERT INTO calls (id, slug, city_id, main_language, texts, disciplines, format, places, "
-                    "timezone, state, allow_multiple_applications, eligibility, form, rubric, created_at, updated_at) "
-                    f"VALUES ({call_id}, '{slug}', 1, 'en', '{{}}', '[]', 'online', 1, 'UTC', 'draft', false, "
-                    f"'{json.dumps(items[2])}', '{json.dumps(items[0])}', '{json.dumps(items[1])}', "
-                    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+                insert_call(connection, call_id, slug, form=items[0], rubric=items[1], eligibility=items[2])
             for action, item_id, object_id in (("call.question_removed", "q5", 1), ("call.criterion_removed", "c1", 1),
                                                ("call.question_removed", "q9", 2), ("call.question_added", "q7", 1)):
                 run("INSERT INTO audit_entries (at, action, object_type, object_id, data) VALUES "

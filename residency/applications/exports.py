@@ -13,6 +13,7 @@ Spreadsheet formula injection: a text cell starting with ``= + - @``, a tab or a
 is prefixed with ``'`` in the CSV, and stored as a string (never a formula) in the XLSX.
 """
 
+import copy
 from datetime import timezone
 
 from flask_babel import gettext as _
@@ -27,7 +28,7 @@ from residency.media.models import MediaAsset
 CHUNK = 500
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CELL_MAX = 32_767  # characters Excel keeps in a cell
-CSV_MIMETYPE = "text/csv; charset=utf-8"
+CSV_MIMETYPE = "text/csv"  # Werkzeug adds "; charset=utf-8" to a text type given as mimetype
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -127,8 +128,17 @@ def _utc_iso(value):
 
 
 def rows(call, filters):
-    """Yield one list of values per listed application matching ``filters``, oldest submission first."""
-    questions = call.form or []
+    """The rows of the applications listed with ``filters``, oldest submission first: an iterator
+    of lists of plain values, read ``CHUNK`` at a time as it is consumed.
+
+    Everything it needs of ``call`` and of the request (the form, the language, the labels) is
+    read now, as plain values; the database is read only while iterating, through the session
+    current then. A streamed response iterates after its view has returned, when the request's
+    session has been closed and ``call`` is detached from it (``stream_with_context`` gives the
+    iteration its own session, closed when the body ends).
+    """
+    questions = copy.deepcopy(call.form or [])
+    language = call.main_language
     state_labels = {key: str(label) for key, label in review_ops.STATE_LABELS.items()}
     eligibility_labels = {key: str(label) for key, label in review_ops.ELIGIBILITY_LABELS.items()}
     query = review_ops.filtered(
@@ -140,16 +150,23 @@ def rows(call, filters):
         .where(review_ops.listed(call.id)),
         filters, call.id,
     ).order_by(Application.submitted_at.asc(), Application.id.asc())
+    return _read_rows(query, questions, language, state_labels, eligibility_labels)
+
+
+def _read_rows(query, questions, language, state_labels, eligibility_labels):
     result = db.session.execute(query.execution_options(yield_per=CHUNK))
-    for chunk in result.partitions():
-        answer_sets = [listing.snapshot_answers(row.snapshot) for row in chunk]
-        files = asset_records(answer_sets, questions)
-        for row, answers in zip(chunk, answer_sets):
-            yield [
-                row.id, row.display_name, row.email, state_labels.get(row.state, row.state),
-                eligibility_labels[review_ops.eligibility_key(row.eligible)], _utc_iso(row.submitted_at),
-                row.number, row.fingerprint or "",
-            ] + [answer_text(q, answers.get(q.get("id")), files, call.main_language) for q in questions]
+    try:
+        for chunk in result.partitions():
+            answer_sets = [listing.snapshot_answers(row.snapshot) for row in chunk]
+            files = asset_records(answer_sets, questions)
+            for row, answers in zip(chunk, answer_sets):
+                yield [
+                    row.id, row.display_name, row.email, state_labels.get(row.state, row.state),
+                    eligibility_labels[review_ops.eligibility_key(row.eligible)], _utc_iso(row.submitted_at),
+                    row.number, row.fingerprint or "",
+                ] + [answer_text(q, answers.get(q.get("id")), files, language) for q in questions]
+    finally:
+        result.close()  # the server-side cursor, also when the download stops half-way
 
 
 # --- CSV -----------------------------------------------------------------------------------------

@@ -306,7 +306,7 @@ def mailbox(app, smtp_server):
 def deliver_outbox():
     """Run the delivery the worker would run for every unsent message (in this test's transaction)."""
     from residency.notifications.models import EmailMessage
-    from residency.notifications.operations import send_pending
+    from residency.notifications.delivery import send_pending
 
     ids = _db.session.execute(_db.select(EmailMessage.id).where(EmailMessage.sent_at.is_(None))).scalars().all()
     for message_id in ids:

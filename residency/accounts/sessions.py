@@ -14,6 +14,7 @@ from flask_login import login_user, logout_user
 from sqlalchemy.orm import joinedload
 
 from residency.accounts.models import LoginSession, User, hash_token, new_token
+from residency.accounts.sockets import disconnect_logins_after_commit
 from residency.core.types import utcnow
 from residency.extensions import db, login_manager
 
@@ -88,6 +89,7 @@ def end_current_session():
     login_id = g.pop("login_session_id", None)
     if login_id is not None:
         db.session.execute(db.delete(LoginSession).where(LoginSession.id == login_id))
+        disconnect_logins_after_commit([login_id])
     logout_user()
     session.clear()
     return login_id
@@ -101,6 +103,7 @@ def end_other_sessions(user, keep_id=None):
     ids = list(db.session.execute(query).scalars())
     if ids:
         db.session.execute(db.delete(LoginSession).where(LoginSession.id.in_(ids)))
+        disconnect_logins_after_commit(ids)
     return ids
 
 

@@ -1,1 +1,14 @@
 """Admin pages of the network: users and their roles, the audit log, the system's health."""
+
+from flask_babel import lazy_gettext as _l
+
+
+def init_app(app):
+    """The admin pages and their menu entry (for those allowed ``admin.access``)."""
+    from residency.admin import views
+    from residency.core.hooks import provide
+    from residency.core.templating import NavItem
+
+    app.register_blueprint(views.bp)
+    provide(app, "nav", NavItem("admin.index", _l("Admin"), order=70, audience="member",
+                                current="admin.", permission="admin.access"))

@@ -1,8 +1,17 @@
-"""The JSON API under ``/api/v1`` for festivals and integrations."""
+"""The JSON API under ``/api/v1`` for festivals and integrations.
 
-from flask import Blueprint
+Each feature serves its own part of the API from its own package: it defines a blueprint of its
+endpoints (paths relative to ``/api/v1``) and registers it with :func:`register` from its
+``init_app``. Errors under ``/api/`` are JSON (``residency.core.errors``).
+"""
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+PREFIX = "/api/v1"
 
-# Feature modules add their endpoints to the blueprint.
-from residency.cities import api as _cities_api  # noqa: E402,F401
+
+def register(app, blueprint):
+    """Serve ``blueprint``'s endpoints under ``/api/v1``."""
+    app.register_blueprint(blueprint, url_prefix=PREFIX + (blueprint.url_prefix or ""))
+
+
+def init_app(app):
+    """The API has no endpoint of its own yet: each feature registers its part with :func:`register`."""

@@ -6,8 +6,8 @@ editor, so the demo shows what a coordinator would have made.
 
 from datetime import timedelta
 
-from residency.accounts.models import Role
-from residency.accounts.operations import find_user_by_email
+from residency.accounts.models import Role, ScopeType
+from residency.accounts.operations import find_user_by_email, grant_role
 from residency.calls import operations
 from residency.calls.models import Call
 from residency.cities.models import City
@@ -17,14 +17,6 @@ from residency.extensions import db
 LYON_SLUG = "lumieres-numeriques-online-residency-2027"
 NETWORK_SLUG = "city-to-city-network-residency-2027"
 MB = 1_000_000
-
-
-def _demo_user(role):
-    """The demo account holding ``role`` (see residency.core.demo), or None before accounts exist."""
-    from residency.core.demo import DEMO_ACCOUNTS
-
-    email = next(email for email, _name, _city, held, _scope in DEMO_ACCOUNTS if held == role)
-    return find_user_by_email(email)
 
 
 def _existing(slug):
@@ -47,6 +39,18 @@ def load_demo_calls(now=None):
     lines.append(f"Demo call (open): /calls/{call.slug}")
     call = _existing(NETWORK_SLUG) or _network_call(find_user_by_email("admin@demo.example.org"), now)
     lines.append(f"Demo call (upcoming, network-wide): /calls/{call.slug}")
+    return lines
+
+
+def load_demo_calls_and_jury(now=None):
+    """The demo calls, and the demo juror and jury chair on the Lyon call; lines to print."""
+    lines = load_demo_calls(now)
+    call = _existing(LYON_SLUG)
+    for email, role in (("juror@demo.example.org", Role.JUROR), ("chair@demo.example.org", Role.JURY_CHAIR)):
+        user = find_user_by_email(email)
+        if user and not any(g.role == role and g.scope_type == ScopeType.CALL and g.scope_id == call.id for g in user.grants):
+            grant_role(None, user, role, ScopeType.CALL, call.id)
+    lines.append("  juror@demo.example.org and chair@demo.example.org sit on the jury of the Lyon call")
     return lines
 
 

@@ -13,7 +13,8 @@ from residency.calls import feeds
 from residency.calls.forms import FilterForm
 from residency.calls.models import DISCIPLINES, Call, CallState
 from residency.calls.operations import CLOSING_SOON
-from residency.calls.views import bp, call_status, can_create_calls
+from residency.calls.blueprint import bp
+from residency.calls.views import call_status, can_create_calls
 from residency.cities.models import City
 from residency.core.permissions import can, require
 from residency.core.types import utcnow

@@ -5,12 +5,13 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from flask import Blueprint, url_for
+from flask import url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
 from residency.calls import forms
+from residency.calls.blueprint import bp
 from residency.calls.models import CallState
 from residency.calls.operations import CLOSING_SOON, localized, utc_offset
 from residency.calls.states import STATE_LABELS
@@ -19,8 +20,6 @@ from residency.core.i18n import language_name
 from residency.core.permissions import can
 from residency.core.types import utcnow
 from residency.extensions import db
-
-bp = Blueprint("calls", __name__)
 
 
 def call_status(call, now=None):
@@ -155,4 +154,3 @@ def call_labels():
     }
 
 
-from residency.calls import editor, public  # noqa: E402,F401  (routes on bp)

@@ -1,10 +1,11 @@
 """Cities in the JSON API."""
 
-from flask import jsonify
+from flask import Blueprint, jsonify
 
-from residency.api import bp
 from residency.cities.models import City
 from residency.extensions import db
+
+bp = Blueprint("cities_api", __name__)
 
 
 @bp.get("/cities")

@@ -13,6 +13,11 @@ from residency.extensions import db
 bp = Blueprint("cities", __name__, url_prefix="/cities")
 
 
+def home_section():
+    """The home page's list of the cities (the ``home_sections`` hook)."""
+    return {"cities": db.session.execute(db.select(City).order_by(City.name)).scalars().all()}
+
+
 @bp.route("/")
 def index():
     cities = db.session.execute(db.select(City).order_by(City.name)).scalars().all()

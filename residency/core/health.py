@@ -1,11 +1,12 @@
-"""Health of the three parts the platform cannot work without: database, broker, storage."""
+"""Health of the parts the platform cannot work without: the database and the broker, and what
+the features add through the ``health`` hook (the file store)."""
 
 import logging
 
 from sqlalchemy import text
 
+from residency.core.hooks import providers
 from residency.extensions import celery, db
-from residency.storage import get_storage
 
 log = logging.getLogger(__name__)
 
@@ -19,17 +20,18 @@ def check_broker():
         connection.ensure_connection(max_retries=1, interval_start=0, timeout=3)
 
 
-def check_storage():
-    get_storage().check()
+CHECKS = {"database": check_database, "broker": check_broker}
 
 
-CHECKS = {"database": check_database, "broker": check_broker, "storage": check_storage}
+def checks():
+    """Core's checks, then the features' ``(part, check)`` pairs."""
+    return [*CHECKS.items(), *providers("health")]
 
 
 def health():
     """Return ({part: "ok" | "error: <reason>"}, all_ok)."""
     report = {}
-    for part, check in CHECKS.items():
+    for part, check in checks():
         try:
             check()
         except Exception as exc:  # any failure means the part is down; say which and why

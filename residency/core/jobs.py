@@ -27,6 +27,16 @@ def enqueue_after_commit(task, *args, **options):
     session.info.setdefault(_KEY, []).append((task, args, options))
 
 
+def call_after_commit(function, *args):
+    """Call ``function(*args)`` once the current transaction commits (never if it rolls back).
+
+    For effects outside the database that must not happen before the change is durable, such
+    as disconnecting the sockets of a login that was just ended. Errors are logged, not raised.
+    """
+    session = db.session()
+    session.info.setdefault(_KEY, []).append((function, args, None))
+
+
 def has_pending_jobs(session):
     """Whether ``session``'s transaction holds jobs that its commit would send."""
     return bool(session.info.get(_KEY))
@@ -36,6 +46,12 @@ def has_pending_jobs(session):
 def _send_pending(session):
     jobs = session.info.pop(_KEY, [])
     for task, args, options in jobs:
+        if options is None:  # a plain call (call_after_commit)
+            try:
+                task(*args)
+            except Exception:
+                log.exception("after-commit call %s failed", getattr(task, "__name__", task))
+            continue
         try:
             task.apply_async(args=args, **options)
         except Exception:  # the broker is down: the sweepers pick the work up again

@@ -77,12 +77,8 @@ def require(action, obj=None, user=None, status=403):
 
 
 def init_app(app):
-    # Importing a feature's policies declares its rules.
-    import residency.accounts.policies  # noqa: F401
-    import residency.cities.policies  # noqa: F401
-    import residency.media.policies  # noqa: F401
-    import residency.calls.policies  # noqa: F401
-    import residency.applications.policies  # noqa: F401
+    """Templates get ``can(action, obj)``. The rules themselves are declared by each feature's
+    ``policies`` module, which the feature's ``init_app`` imports."""
 
     @app.context_processor
     def inject_can():

@@ -6,6 +6,7 @@ no MIME sniffing, a conservative Referrer-Policy, HSTS when served over HTTPS.
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from residency.core.hooks import providers
 from residency.extensions import talisman
 
 CSP = {
@@ -23,13 +24,11 @@ CSP = {
 }
 
 
-def content_security_policy(config):
-    """The site's CSP; with S3, browsers also upload to and play files from the bucket's origin."""
-    from residency.storage import browser_origin
-
+def content_security_policy(origins=()):
+    """The site's CSP; browsers may also upload to and play media from ``origins`` (the features
+    provide them through the ``csp_origins`` hook: with S3, the bucket's origin)."""
     policy = {key: list(value) if isinstance(value, list) else value for key, value in CSP.items()}
-    origin = browser_origin(config)
-    if origin:
+    for origin in origins:
         for directive in ("connect-src", "img-src", "media-src"):
             current = policy[directive]
             policy[directive] = (current if isinstance(current, list) else [current]) + [origin]
@@ -42,7 +41,7 @@ def init_app(app):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     talisman.init_app(
         app,
-        content_security_policy=content_security_policy(app.config),
+        content_security_policy=content_security_policy(providers("csp_origins", app)),
         force_https=app.config["HTTPS"] and not app.testing,
         strict_transport_security=True,
         strict_transport_security_max_age=365 * 24 * 3600,

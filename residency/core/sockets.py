@@ -1,56 +1,103 @@
-"""Socket.IO connection handling: only logged-in users connect; each joins its own rooms.
+"""Socket.IO: the server, its message queue between processes, and the connection rules.
 
+Only logged-in users connect; each joins its own room (:func:`~residency.core.live.user_room`).
+The feature that owns logins fills two hooks: ``socket_connect`` (run at connect, e.g. to join
+the login's room) and ``socket_session_valid`` (asked before every event, since
 ``before_request`` does not run for socket events and handlers see the session as it was at
-connect, so every handler that acts re-checks the login session through
-:func:`authenticated_event`, and logout tells the user's open sockets to close.
+connect). :func:`disconnect_room` cuts every socket in a room, in every web process.
 """
 
 import functools
 import logging
 
-from flask import g, request
 from flask_login import current_user
 from flask_socketio import disconnect, join_room
+from socketio import KombuManager, RedisManager
 
-from residency.accounts.models import LoginSession
+from residency.core.hooks import providers
 from residency.core.live import user_room
 from residency.extensions import db, socketio
 
 log = logging.getLogger(__name__)
 
+#: The internal event that asks every process to disconnect the sockets of a room. It is never
+#: sent to a browser: :class:`DisconnectingManagerMixin` consumes it.
+DISCONNECT_ROOM = "__residency_disconnect_room__"
 
-def login_room(login_session_id):
-    return f"login:{login_session_id}"
+
+class DisconnectingManagerMixin:
+    """Makes :data:`DISCONNECT_ROOM`, emitted to a room, disconnect that room's sockets.
+
+    python-socketio can disconnect a socket of another process only by its sid, and knows a
+    room's members only in the process that holds them: the emit travels on the message queue
+    to every process, and each one cuts its own members of the room.
+    """
+
+    def _handle_emit(self, message):
+        if message.get("event") != DISCONNECT_ROOM:
+            return super()._handle_emit(message)
+        if self.server is None:  # a write-only emitter serves no sockets
+            return None
+        namespace = message.get("namespace") or "/"
+        for sid, _eio_sid in list(self.get_participants(namespace, message.get("room"))):
+            self.server.disconnect(sid, namespace=namespace, ignore_queue=True)
+        return None
+
+
+class RedisClientManager(DisconnectingManagerMixin, RedisManager):
+    pass
+
+
+class KombuClientManager(DisconnectingManagerMixin, KombuManager):
+    pass
+
+
+def client_manager(app, write_only=False):
+    """The Socket.IO client manager on the configured message queue (Redis or the filesystem)."""
+    url = app.config["SOCKETIO_MESSAGE_QUEUE"]
+    if url.startswith(("redis://", "rediss://")):
+        return RedisClientManager(url, channel="flask-socketio", write_only=write_only)
+    return KombuClientManager(
+        url, channel="residency-socketio", write_only=write_only,
+        connection_options=app.config["SOCKETIO_QUEUE_OPTIONS"],
+    )
+
+
+def init_app(app):
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        cors_allowed_origins=app.config["SOCKETIO_CORS_ORIGINS"] or None,
+        manage_session=False,
+        client_manager=client_manager(app),
+    )
 
 
 @socketio.on("connect")
 def on_connect(auth=None):
-    """Refuse anonymous connections; join the user's room and this login's room."""
-    if not current_user.is_authenticated:
-        return False
-    login_id = g.get("login_session_id")
-    join_room(user_room(current_user.id))
-    if login_id is not None:
-        join_room(login_room(login_id))
-    db.session.remove()
-    return True
+    """Refuse anonymous connections; join the user's room and whatever the hooks add."""
+    try:
+        if not current_user.is_authenticated or not _session_valid():
+            return False
+        join_room(user_room(current_user.id))
+        for hook in providers("socket_connect"):
+            hook()
+        return True
+    finally:
+        db.session.remove()
 
 
-def _login_still_valid():
-    login_id = g.get("login_session_id")
-    if login_id is None:
-        return False
-    exists = db.session.execute(db.select(LoginSession.id).where(LoginSession.id == login_id)).first()
-    return exists is not None
+def _session_valid():
+    return all(check() for check in providers("socket_session_valid"))
 
 
 def authenticated_event(handler):
-    """Run ``handler`` only while the connection's login session still exists."""
+    """Run ``handler`` only while the connection's login is still valid; else disconnect."""
 
     @functools.wraps(handler)
     def wrapper(*args, **kwargs):
         try:
-            if not current_user.is_authenticated or not _login_still_valid():
+            if not current_user.is_authenticated or not _session_valid():
                 disconnect()
                 return {"error": "unauthorised"}
             return handler(*args, **kwargs)
@@ -64,14 +111,20 @@ def authenticated_event(handler):
 @authenticated_event
 def whoami():
     """A cheap authenticated round trip the client uses to confirm the link is live."""
+    from flask import request
+
     return {"user": current_user.id, "sid": request.sid}
 
 
-def disconnect_login_session(login_id):
-    """Tell every socket opened with this login (in any web process) that the session ended."""
-    if login_id is None:
-        return
+def disconnect_room(room, namespace="/"):
+    """Disconnect every socket in ``room``, in every web process (through the message queue).
+
+    Returns False when the queue could not be reached: the per-event check still refuses those
+    sockets, and they end at their next event.
+    """
     try:
-        socketio.emit("session.ended", {}, to=login_room(login_id))
-    except Exception:  # the message queue is down; the per-event check still refuses the socket
-        log.warning("could not announce the end of login session %s", login_id)
+        socketio.server.manager.emit(DISCONNECT_ROOM, {}, namespace=namespace, room=room)
+    except Exception:  # the message queue is down
+        log.warning("could not ask the web processes to disconnect room %s", room)
+        return False
+    return True

@@ -1,10 +1,14 @@
-"""Home page, language switch and health."""
+"""Home page, language switch and health.
+
+The home page shows the sections the features provide through the ``home_sections`` hook: each
+a template name and a callable returning its context, in feature order.
+"""
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from residency.cities.models import City
 from residency.core.forms import safe_referrer
+from residency.core.hooks import providers
 from residency.core.health import health
 from residency.core.i18n import LANG_COOKIE
 from residency.extensions import csrf, db, limiter
@@ -14,8 +18,8 @@ bp = Blueprint("core", __name__)
 
 @bp.route("/")
 def home():
-    cities = db.session.execute(db.select(City).order_by(City.name)).scalars().all()
-    return render_template("core/home.html", cities=cities)
+    sections = [(template, context()) for template, context in providers("home_sections")]
+    return render_template("core/home.html", sections=sections)
 
 
 @bp.route("/language", methods=["POST"])

@@ -3,13 +3,15 @@
 from pathlib import Path
 
 from celery import Task
-from socketio import KombuManager
 
 from residency.extensions import celery
 
 
 def init_app(app):
-    """Configure the shared Celery object so every task runs inside ``app``'s context."""
+    """Configure the shared Celery object so every task runs inside ``app``'s context.
+
+    Features add their tasks with :func:`register_tasks` from their ``init_app``.
+    """
 
     class AppContextTask(Task):
         def __call__(self, *args, **kwargs):
@@ -18,21 +20,30 @@ def init_app(app):
 
     _make_broker_folders(app.config["CELERY"])
     celery.config_from_object(app.config["CELERY"])
-    celery.conf.task_routes = {
-        "media.ingest": {"queue": "io"},
-        "media.sweep": {"queue": "io"},
-        "media.*": {"queue": "cpu"},
-    }
-    celery.conf.beat_schedule = beat_schedule()
+    celery.conf.task_routes = {}
+    celery.conf.beat_schedule = {}
     celery.Task = AppContextTask
     celery.set_default()
     app.extensions["celery"] = celery
-    # Importing the task modules registers them with Celery.
-    import residency.core.tasks  # noqa: F401
-    import residency.notifications.tasks  # noqa: F401
-    import residency.accounts.tasks  # noqa: F401
-    import residency.media.tasks  # noqa: F401
-    import residency.calls.tasks  # noqa: F401
+    import residency.core.tasks  # noqa: F401  (core's own probe task)
+
+
+def register_tasks(app, module, routes=None, beat=None):
+    """Register a feature's tasks: import ``module`` (its ``@shared_task``s), route task names to
+    queues (``{"media.ingest": {"queue": "io"}}``, globs allowed) and add beat entries
+    (``{"calls-tick": {"task": "calls.tick", "schedule": 30.0}}``).
+
+    Routes are matched in registration order, so a feature lists its specific names before its
+    globs. A beat entry's name must be unique across features.
+    """
+    import importlib
+
+    importlib.import_module(module)
+    celery.conf.task_routes.update(routes or {})
+    for name, entry in (beat or {}).items():
+        if name in celery.conf.beat_schedule:
+            raise ValueError(f"beat entry {name!r} registered twice")
+        celery.conf.beat_schedule[name] = entry
 
 
 def _make_broker_folders(settings):
@@ -45,48 +56,8 @@ def _make_broker_folders(settings):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 
 
-def beat_schedule():
-    return {
-        "resend-unsent-email": {
-            "task": "notifications.resend_unsent",
-            "schedule": 60.0,
-        },
-        "calls-tick": {
-            "task": "calls.tick",
-            "schedule": 30.0,
-        },
-        "media-sweep": {
-            "task": "media.sweep",
-            "schedule": 60.0,
-        },
-        "purge-expired-tokens": {
-            "task": "accounts.purge_expired_tokens",
-            "schedule": 3600.0,
-        },
-    }
-
-
-def socketio_client_manager(app, write_only=False):
-    """Return the Socket.IO client manager for the filesystem transport, or None for Redis.
-
-    With Redis, Flask-SocketIO builds its own ``RedisManager`` from ``message_queue``.
-    """
-    url = app.config["SOCKETIO_MESSAGE_QUEUE"]
-    if not url.startswith("filesystem://"):
-        return None
-    return KombuManager(
-        url,
-        channel="residency-socketio",
-        write_only=write_only,
-        connection_options=app.config["SOCKETIO_QUEUE_OPTIONS"],
-    )
-
-
 def live_emitter(app):
     """A write-only Socket.IO emitter for processes that serve no sockets (Celery workers)."""
-    from socketio import RedisManager
+    from residency.core.sockets import client_manager
 
-    url = app.config["SOCKETIO_MESSAGE_QUEUE"]
-    if url.startswith("filesystem://"):
-        return socketio_client_manager(app, write_only=True)
-    return RedisManager(url, channel="flask-socketio", write_only=True)
+    return client_manager(app, write_only=True)

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from residency.core.errors import ActionRefused
 from residency.extensions import db
 from residency.media import operations
-from residency.media.views import bp
+from residency.media.blueprint import bp
 
 
 def _refused(refusal):

@@ -7,7 +7,7 @@ from flask import abort, current_app, jsonify, request, send_file
 from itsdangerous import BadData
 
 from residency.extensions import csrf, limiter, talisman
-from residency.media.views import bp
+from residency.media.blueprint import bp
 from residency.storage import LocalStorage, MultipartError, StorageError, get_storage
 from residency.storage.base import MAX_PART_SIZE, content_disposition
 

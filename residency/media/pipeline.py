@@ -334,38 +334,36 @@ def finalize(asset_id):
 
 
 def restart(asset):
-    """Clear a failure and queue the step that failed (after the caller's commit)."""
-    from residency.core.jobs import enqueue_after_commit
-    from residency.media.tasks import derive as derive_task
-    from residency.media.tasks import ingest, probe as probe_task
+    """Clear a failure; return the jobs that take processing up again where it failed.
 
+    The jobs are ``(step, args)`` pairs (steps: ``ingest``, ``probe``, ``derive``) for the caller
+    to queue after its commit (:func:`residency.media.tasks.queue_after_commit`).
+    """
     step = asset.failed_step
     asset.state = AssetState.PROCESSING
     asset.failed_step = asset.failure_code = asset.failure_reason = None
     asset.failure_retryable = False
     note(asset, "retry", f"retrying from {step}")
     if not asset.original_key:
-        enqueue_after_commit(ingest, asset.id)
-    elif asset.probe is None:
-        enqueue_after_commit(probe_task, asset.id)
-    else:
-        for derivative in asset.derivatives:
-            if derivative.state != DerivativeState.DONE:
-                derivative.state = DerivativeState.PENDING
-                derivative.error = None
-                enqueue_after_commit(derive_task, asset.id, derivative.profile)
+        return [("ingest", (asset.id,))]
+    if asset.probe is None:
+        return [("probe", (asset.id,))]
+    jobs = []
+    for derivative in asset.derivatives:
+        if derivative.state != DerivativeState.DONE:
+            derivative.state = DerivativeState.PENDING
+            derivative.error = None
+            jobs.append(("derive", (asset.id, derivative.profile)))
+    return jobs
 
 
 # Sweeper -----------------------------------------------------------------------------------
 
 def sweep():
-    """Re-queue work a dead worker or a lost message left behind; expire abandoned uploads.
+    """Find work a dead worker or a lost message left behind; expire abandoned uploads. Commits.
 
-    Returns a dict of counts.
+    Returns ``(counts, jobs)``: a dict of counts, and the ``(step, args)`` jobs to queue again.
     """
-    from residency.media.tasks import derive as derive_task
-    from residency.media.tasks import ingest, probe as probe_task
-
     config = current_app.config
     now = utcnow()
     stale = now - timedelta(seconds=config["MEDIA_STALE_SECONDS"])
@@ -383,7 +381,7 @@ def sweep():
     for derivative in stuck:
         derivative.state = DerivativeState.PENDING
         derivative.heartbeat_at = now  # not again before another stale period
-        jobs.append((derive_task, (derivative.asset_id, derivative.profile)))
+        jobs.append(("derive", (derivative.asset_id, derivative.profile)))
         counts["derivatives"] += 1
 
     waiting = db.session.execute(
@@ -393,10 +391,10 @@ def sweep():
     ).scalars().all()
     for asset in waiting:
         if not asset.original_key:
-            jobs.append((ingest, (asset.id,)))
+            jobs.append(("ingest", (asset.id,)))
             counts["ingests"] += 1
         elif asset.probe is None:
-            jobs.append((probe_task, (asset.id,)))
+            jobs.append(("probe", (asset.id,)))
             counts["probes"] += 1
         asset.updated_at = now
 
@@ -414,9 +412,7 @@ def sweep():
         upload.state = UploadState.EXPIRED
         counts["uploads_expired"] += 1
     db.session.commit()
-    for task, args in jobs:
-        task.delay(*args)
-    return counts
+    return counts, jobs
 
 
 def working_copy_cleanup(max_age_hours=24):

@@ -7,6 +7,7 @@ message to be delivered again, and the sweeper catches what is still missing.
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from residency.core.jobs import enqueue_after_commit
 from residency.extensions import db
 from residency.media import pipeline
 from residency.media.processing import TransientError
@@ -56,8 +57,24 @@ def derive(self, asset_id, profile):
 def sweep():
     """Re-queue stuck steps, expire abandoned uploads, clean scratch files (beat, every minute)."""
     try:
-        counts = pipeline.sweep()
-        counts["scratch_removed"] = pipeline.working_copy_cleanup()
-        return counts
+        return sweep_now()
     finally:
         db.session.rollback()
+
+
+def sweep_now():
+    """What the sweeper does, run here and now; returns its counts."""
+    counts, jobs = pipeline.sweep()
+    for step, args in jobs:
+        STEPS[step].delay(*args)
+    counts["scratch_removed"] = pipeline.working_copy_cleanup()
+    return counts
+
+
+def queue_after_commit(jobs):
+    """Queue ``(step, args)`` jobs of the pipeline once the current transaction commits."""
+    for step, args in jobs:
+        enqueue_after_commit(STEPS[step], *args)
+
+
+STEPS = {"ingest": ingest, "probe": probe, "derive": derive}

@@ -8,7 +8,7 @@ from celery import shared_task
 from residency.core.types import utcnow
 from residency.extensions import db
 from residency.notifications.models import EmailMessage
-from residency.notifications.operations import send_pending
+from residency.notifications.delivery import send_pending
 
 MAX_ATTEMPTS = 10
 

@@ -13,7 +13,10 @@ from residency.storage.base import MultipartError, Part, StorageError
 from residency.storage.local import LocalStorage
 from residency.storage.s3 import S3Storage
 
-__all__ = ["LocalStorage", "MultipartError", "Part", "S3Storage", "StorageError", "get_storage", "storage_for_config"]
+__all__ = [
+    "LocalStorage", "MultipartError", "Part", "S3Storage", "StorageError", "csp_origins", "get_storage", "init_app",
+    "storage_for_config",
+]
 
 
 def storage_for_config(config):
@@ -39,6 +42,21 @@ def browser_origin(config):
     url = config.get("S3_PUBLIC_ENDPOINT_URL") or f"https://s3.{config.get('S3_REGION') or 'us-east-1'}.amazonaws.com"
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def csp_origins(config):
+    """The origins the pages' Content-Security-Policy must allow for files: the bucket's, with S3."""
+    origin = browser_origin(config)
+    return [origin] if origin else []
+
+
+def init_app(app):
+    """The file store's health check, and the bucket's origin in the pages' CSP."""
+    from residency.core.hooks import provide
+
+    provide(app, "health", ("storage", lambda: get_storage().check()))
+    for origin in csp_origins(app.config):
+        provide(app, "csp_origins", origin)
 
 
 def get_storage():

@@ -3,7 +3,7 @@
 from residency.accounts.models import User
 from residency.applications.models import Application
 from residency.calls.models import Call
-from residency.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from residency.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from residency.media.models import MediaAsset, Work
 from tests.services import require_binary
 

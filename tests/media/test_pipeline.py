@@ -185,6 +185,7 @@ def test_replacing_a_file_keeps_the_old_version(db, work, uploader, sample_video
 
 
 def test_the_sweeper_requeues_stuck_steps_and_expires_abandoned_uploads(app, db, work, uploader, sample_video):
+    from residency.media.tasks import sweep_now
     from tests.core.test_jobs import queued_messages
 
     asset_id = upload_file(uploader, work, sample_video)
@@ -198,7 +199,7 @@ def test_the_sweeper_requeues_stuck_steps_and_expires_abandoned_uploads(app, db,
     upload.updated_at = utcnow() - timedelta(hours=app.config["MEDIA_UPLOAD_EXPIRY_HOURS"] + 1)
     db.session.commit()
     before = len(queued_messages(app))
-    counts = pipeline.sweep()
+    counts = sweep_now()
     assert counts["derivatives"] >= 1 and counts["uploads_expired"] == 1
     db.session.expire_all()
     assert db.session.get(Derivative, derivative.id).state == DerivativeState.PENDING

@@ -14,6 +14,7 @@ from residency.calls.operations.common import InvalidCall, localized, public_url
 from residency.calls.operations.times import format_in_zone
 from residency.cities.models import City
 from residency.core.errors import ActionRefused
+from residency.core.hooks import collect
 from residency.core.types import utcnow
 from residency.extensions import db
 
@@ -80,25 +81,12 @@ def apply_change(actor, call, action, values, now=None, **audit):
 
 
 def answered_question_ids(call):
-    """Ids of the questions answered in any submitted version (what applicants stand on), or in
-    the current answers of an application submitted at least once. Reserved ``_`` keys are not
-    questions."""
-    from residency.applications.models import Application, ApplicationVersion
-
-    def filled(value):
-        return value not in (None, "", [], {})
-
+    """Ids of the questions some applicant answered (the ``call_answered_questions`` hook, which
+    the applications feature fills): removing or narrowing those would pull the ground from
+    under an applicant."""
     answered = set()
-    drafts = db.session.execute(
-        db.select(Application.answers).where(Application.call_id == call.id, Application.current_version > 0)
-    ).scalars()
-    for answers in drafts:
-        answered |= {qid for qid, value in (answers or {}).items() if not qid.startswith("_") and filled(value)}
-    snapshots = db.session.execute(
-        db.select(ApplicationVersion.snapshot).join(Application).where(Application.call_id == call.id)
-    ).scalars()
-    for snapshot in snapshots:
-        answered |= {item["id"] for item in (snapshot or {}).get("answers", []) if filled(item.get("value"))}
+    for ids in collect("call_answered_questions", call):
+        answered |= set(ids)
     return answered
 
 
@@ -217,7 +205,6 @@ def _jsonable(value):
 def _record_and_announce(actor, call, before, after, changed):
     """Keep a CallChange and e-mail every applicant who has a submitted version."""
     from residency.accounts.models import User
-    from residency.applications.models import Application
     from residency.notifications.operations import queue_email
 
     lines = describe_changes(call, before, after, changed)
@@ -230,11 +217,10 @@ def _record_and_announce(actor, call, before, after, changed):
     )
     db.session.add(change)
     db.session.flush()
+    applicant_ids = set().union(*collect("call_applicants", call))
     applicants = db.session.execute(
-        db.select(User).where(User.id.in_(
-            db.select(Application.owner_id).where(Application.call_id == call.id, Application.current_version > 0)
-        )).order_by(User.id)
-    ).scalars().all()
+        db.select(User).where(User.id.in_(applicant_ids)).order_by(User.id)
+    ).scalars().all() if applicant_ids else []
     url = public_url("calls.show", slug=call.slug)
     for user in applicants:
         queue_email(

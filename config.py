@@ -140,7 +140,11 @@ class Config:
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Login POSTs per client address. Failed passwords per account are slowed down by the
+        # login throttle below, never refused by the limiter (that would lock the owner out).
         self.RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute;50 per hour")
+        # Sign-in links asked for, per client address and per e-mail address (no mail bombing).
+        self.RATELIMIT_LOGIN_LINK = _env("RATELIMIT_LOGIN_LINK", "5 per hour")
         self.RATELIMIT_REGISTER = _env("RATELIMIT_REGISTER", "5 per hour")
         self.RATELIMIT_RESET = _env("RATELIMIT_RESET", "5 per hour")
         self.RATELIMIT_APPLICANT_MESSAGES = _env("RATELIMIT_APPLICANT_MESSAGES", "30 per hour")
@@ -180,6 +184,21 @@ class Config:
         # Accounts.
         self.EMAIL_TOKEN_HOURS = _int("EMAIL_TOKEN_HOURS", 48)
         self.RESET_TOKEN_MINUTES = _int("RESET_TOKEN_MINUTES", 60)
+        self.LOGIN_LINK_MINUTES = _int("LOGIN_LINK_MINUTES", 15)
+
+        # Login throttle (``residency/accounts/throttle.py``): after LOGIN_THROTTLE_FREE_ATTEMPTS
+        # consecutive failed passwords for an e-mail address from browsers its account does not
+        # know, every attempt there waits a delay that starts at LOGIN_THROTTLE_DELAY_SECONDS and
+        # doubles at each further failure, up to LOGIN_THROTTLE_MAX_DELAY_SECONDS; failures older
+        # than LOGIN_THROTTLE_WINDOW_HOURS are forgotten. A browser that logged in before keeps a
+        # signed device cookie for LOGIN_DEVICE_DAYS and is counted on its own. The owner is told
+        # by e-mail at most once every LOGIN_ALERT_MINUTES.
+        self.LOGIN_THROTTLE_FREE_ATTEMPTS = _int("LOGIN_THROTTLE_FREE_ATTEMPTS", 5)
+        self.LOGIN_THROTTLE_DELAY_SECONDS = _int("LOGIN_THROTTLE_DELAY_SECONDS", 10)
+        self.LOGIN_THROTTLE_MAX_DELAY_SECONDS = _int("LOGIN_THROTTLE_MAX_DELAY_SECONDS", 3600)
+        self.LOGIN_THROTTLE_WINDOW_HOURS = _int("LOGIN_THROTTLE_WINDOW_HOURS", 24)
+        self.LOGIN_DEVICE_DAYS = _int("LOGIN_DEVICE_DAYS", 365)
+        self.LOGIN_ALERT_MINUTES = _int("LOGIN_ALERT_MINUTES", 60)
         self.PASSWORD_MIN_LENGTH = 8
         self.PASSWORD_MAX_LENGTH = 256
 

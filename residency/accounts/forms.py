@@ -83,6 +83,12 @@ class ForgotPasswordForm(FlaskForm):
     email = email_field()
 
 
+class LoginLinkForm(FlaskForm):
+    """Ask for a link by e-mail that logs in without the password."""
+
+    email = email_field()
+
+
 class ResetPasswordForm(FlaskForm):
     password = password_field(_l("New password"), "new-password", _l("Choose a new password."))
 

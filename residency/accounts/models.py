@@ -1,4 +1,4 @@
-"""Accounts: users, their login sessions, e-mail tokens and the roles they hold in a scope."""
+"""Accounts: users, their login sessions, e-mail tokens, login throttles and the roles they hold in a scope."""
 
 import enum
 import hashlib
@@ -81,6 +81,7 @@ class TokenPurpose(enum.StrEnum):
     VERIFY_EMAIL = "verify_email"
     RESET_PASSWORD = "reset_password"
     CHANGE_EMAIL = "change_email"
+    LOGIN_LINK = "login_link"
 
 
 class AuthToken(db.Model):
@@ -98,6 +99,28 @@ class AuthToken(db.Model):
     used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
     user = relationship("User")
+
+
+class LoginThrottle(db.Model):
+    """Consecutive failed passwords counted on one key, shared by every web process.
+
+    The key is the SHA-256 of an e-mail address tried from browsers its account does not know, or
+    of one known browser's device cookie (see ``accounts.throttle``). There is no foreign key:
+    addresses without an account are counted like the others, so the answers tell nobody who
+    has one.
+    """
+
+    __tablename__ = "login_throttles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    first_failure_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    last_failure_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    # Until then every attempt on the key is told to wait, and no password is checked.
+    blocked_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    # When the account's owner was last told of failed attempts by e-mail.
+    alerted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
 
 class Role(enum.StrEnum):

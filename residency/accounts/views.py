@@ -4,9 +4,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from residency.accounts import forms, operations
+from residency.accounts import forms, login_links, operations, throttle
 from residency.accounts.sessions import current_login_session_id, end_current_session, start_session
 from residency.core.errors import ActionRefused
 from residency.core.forms import show_refusal
@@ -71,21 +72,77 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_limit("RATELIMIT_LOGIN"), methods=["POST"])
-@limiter.limit(_limit("RATELIMIT_LOGIN"), methods=["POST"], key_func=_email_key)
 def login():
+    """Log in with a password. Failures slow the e-mail address down (``accounts.throttle``):
+    while a delay runs the password is not checked and the answer is 429 "please wait"."""
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = forms.LoginForm()
     if form.validate_on_submit():
+        attempt = throttle.begin_attempt(form.email.data, request.cookies.get(throttle.DEVICE_COOKIE))
+        if attempt.wait_seconds:
+            db.session.commit()  # keep the audit entry
+            flash(_wait_message(attempt.wait_seconds), "error")
+            return render_template("accounts/login.html", form=form), 429, {"Retry-After": str(attempt.wait_seconds)}
         user = operations.authenticate(form.email.data, form.password.data)
         if user is None:
+            attempt.failed()
             db.session.commit()  # keep the audit entry of the failed attempt
             flash(_("The e-mail address or password is not correct."), "error")
         else:
+            attempt.succeeded()
             start_session(user)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
+            response = redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
+            return throttle.remember_device(response, user)
     return render_template("accounts/login.html", form=form), 400 if request.method == "POST" else 200
+
+
+def _wait_message(seconds):
+    if seconds < 120:
+        wait = ngettext("Please wait %(num)d second before trying again.", "Please wait %(num)d seconds before trying again.", seconds)
+    else:
+        minutes = -(-seconds // 60)
+        wait = ngettext("Please wait %(num)d minute before trying again.", "Please wait %(num)d minutes before trying again.", minutes)
+    return " ".join((_("There were too many failed attempts to log in with this e-mail address."), wait,
+                     _("Or log in with a link sent by e-mail: it always works.")))
+
+
+@bp.route("/login/link", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_LOGIN_LINK"), methods=["POST"])
+@limiter.limit(_limit("RATELIMIT_LOGIN_LINK"), methods=["POST"], key_func=_email_key)
+def request_login_link():
+    """E-mail a one-time sign-in link. Always answers the same, so nobody learns which addresses
+    have accounts."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = forms.LoginLinkForm()
+    if form.validate_on_submit():
+        login_links.request_login_link(form.email.data)
+        db.session.commit()
+        flash(_("If an account uses %(email)s, we sent it a link to log in. It works once, for %(minutes)d minutes.",
+                email=form.email.data, minutes=current_app.config["LOGIN_LINK_MINUTES"]), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/login_link.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login/link/<token>", methods=["GET", "POST"])
+def login_with_link(token):
+    """Show a button (mail scanners follow links), then log in on POST with a new login session."""
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            user = login_links.log_in_with_link(token)
+        except ActionRefused as refusal:
+            db.session.rollback()
+            flash(str(refusal.message), "error")
+            return render_template("accounts/login_link_open.html", form=None), 400
+        if current_user.is_authenticated:
+            end_current_session()  # its sockets are cut once this commits
+        start_session(user)
+        db.session.commit()
+        return throttle.remember_device(redirect(url_for("core.home")), user)
+    return render_template("accounts/login_link_open.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])

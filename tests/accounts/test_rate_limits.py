@@ -1,6 +1,7 @@
 """Rate limits on login, registration and password-reset requests.
 
-The app's defaults: login "10 per minute;50 per hour" (per address and per e-mail), registration
+The app's defaults: login "10 per minute;50 per hour" (per client address only: failed passwords
+per e-mail address are slowed down by the login throttle, see test_login_throttle.py), registration
 and reset "5 per hour". The limiter is reset before each test. Most attempts below are left
 incomplete on purpose (no password), so that no password is hashed: the limiter counts every POST.
 """
@@ -33,8 +34,9 @@ def test_eleventh_login_attempt_in_a_minute_from_one_address_is_refused(client, 
     assert client.get("/account").status_code == 302  # not logged in
 
 
-def test_login_attempts_on_one_email_are_limited_across_addresses(client, make_user):
-    """Ten attempts on one e-mail from ten addresses block the 11th on that e-mail from any address."""
+def test_login_attempts_on_one_email_from_many_addresses_are_not_refused_by_the_limiter(client, make_user):
+    """The limiter does not count per e-mail address (that let anyone lock the owner out): after
+    ten attempts on one e-mail from ten addresses, the right password from an 11th logs in."""
     user = make_user(email="ada@example.org")
     token = client.csrf_token()
     for n in range(10):
@@ -45,17 +47,13 @@ def test_login_attempts_on_one_email_are_limited_across_addresses(client, make_u
         )
         assert response.status_code == 400
 
-    blocked = client.post(
+    response = client.post(
         "/login", data={"email": user.email, "password": DEFAULT_PASSWORD, "csrf_token": token},
         environ_base={"REMOTE_ADDR": "198.51.100.7"},
     )
-    other_account = client.post(
-        "/login", data={"email": "bob@example.org", "password": "", "csrf_token": token},
-        environ_base={"REMOTE_ADDR": "198.51.100.7"},
-    )
 
-    _assert_readable_429(blocked)
-    assert other_account.status_code == 400  # the address itself is not blocked
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 200
 
 
 def test_sixth_registration_in_an_hour_from_one_address_is_refused(client):

@@ -11,6 +11,7 @@ def init_app(app):
     )
     from residency.applications.blueprint import bp, review_bp
     from residency.core.hooks import provide
+    from residency.accounts.links import AccountLink
     from residency.core.templating import NavItem
 
     app.register_blueprint(bp)
@@ -19,3 +20,6 @@ def init_app(app):
     provide(app, "call_answered_questions", hooks.answered_question_ids)
     provide(app, "demo", demo.load_demo_applications)
     provide(app, "nav", NavItem("applications.mine", _l("My applications"), order=30, audience="member"))
+    provide(app, "account_links", AccountLink(
+        _l("Artist profile"), "applications.profile", _l("Bio, links and portfolio used in your applications"),
+    ))

@@ -18,6 +18,7 @@ HOOKS = {
     "csp_origins": "origins (scheme://host[:port]) browsers may fetch and send media to (core.security)",
     "nav": "NavItem entries of the site's menu (core.templating)",
     "home_sections": "(template name, context callable) pairs shown on the home page (core.views)",
+    "account_links": "AccountLink entries (term, endpoint, text) on the user's account page (accounts)",
     "socket_connect": "callables run when a logged-in user's socket connects (core.sockets)",
     "socket_session_valid": "callables telling whether the socket's login is still valid (core.sockets)",
     "role_scopes": "{scope type: callable(scope id) -> object or None} (accounts.scopes)",

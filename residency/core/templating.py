@@ -76,6 +76,7 @@ def init_app(app):
         }
 
     app.add_template_global(has_endpoint)
+    app.add_template_global(providers, "provided")
 
     @app.template_filter("datetime")
     def datetime_filter(value, format="medium"):

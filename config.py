@@ -210,6 +210,11 @@ class Config:
 
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
 
+        # The features to run: every one in residency.features.FEATURES, or this comma-separated
+        # subset (a feature needs the ones listed before it that it builds on).
+        features = _env("RESIDENCY_FEATURES")
+        self.FEATURES = [name.strip() for name in features.split(",") if name.strip()] if features else None
+
 
 class TestingConfig(Config):
     """Settings for the test suite: a throw-away data folder, CSRF on, real services when given."""

@@ -22,6 +22,7 @@ from residency.accounts.models import (
     hash_token,
     new_token,
 )
+from residency.accounts.scopes import scope_exists
 from residency.accounts.sessions import end_other_sessions
 from residency.audit.operations import record
 from residency.core.errors import ActionRefused
@@ -287,7 +288,7 @@ def grant_role(actor, user, role, scope_type, scope_id=0):
     if scope_type not in ROLE_SCOPES[role]:
         raise ActionRefused(_l("This role cannot be held in that scope."))
     scope_id = 0 if scope_type == ScopeType.NETWORK else int(scope_id or 0)
-    if scope_type != ScopeType.NETWORK and not _scope_exists(scope_type, scope_id):
+    if scope_type != ScopeType.NETWORK and not scope_exists(scope_type, scope_id):
         raise ActionRefused(_l("That scope does not exist."))
     duplicate = db.session.execute(
         db.select(RoleGrant).where(
@@ -315,18 +316,6 @@ def revoke_role(actor, grant):
     db.session.delete(grant)
     db.session.flush()
     signals.role_revoked.send(current_app._get_current_object(), user=user)
-
-
-def _scope_exists(scope_type, scope_id):
-    """Scopes owned by features that exist so far; festivals join when they land."""
-    from residency.calls.models import Call
-    from residency.cities.models import City
-
-    models = {"city": City, "call": Call}
-    model = models.get(str(scope_type))
-    if model is None:
-        return False
-    return db.session.get(model, scope_id) is not None
 
 
 def purge_expired_tokens():

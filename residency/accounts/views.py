@@ -154,11 +154,8 @@ def logout():
     if current_user.is_authenticated:
         user = current_user._get_current_object()
         operations.record_logout(user)
-        login_id = end_current_session()
+        end_current_session()
         db.session.commit()
-        from residency.core.sockets import disconnect_login_session
-
-        disconnect_login_session(login_id)
     flash(_("You are logged out."), "success")
     return redirect(url_for("core.home"))
 

@@ -5,6 +5,7 @@ takes them from the posted form and ``question_views`` prepares them for the tem
 the viewer's language, with the language it fell back to, value, errors, files).
 """
 
+import json
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -128,18 +129,53 @@ def field_id(question_id):
     return f"q-{question_id}"
 
 
+def base_name(question_id):
+    """The hidden field holding the saved answer a page was loaded with (JSON)."""
+    return f"base-{question_id}"
+
+
+def _comparable(value):
+    """An answer as posted or saved, in a form where equal answers compare equal (a browser sends
+    line breaks as CRLF; an answer never saved, an empty text and no choice are all empty)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n")
+    if isinstance(value, list):
+        return sorted(_comparable(item) for item in value) or ""
+    return value
+
+
+def _unchanged(value, base):
+    """True when ``value`` is still the saved answer the page was loaded with (``base``, its JSON)."""
+    if base is None:
+        return False
+    try:
+        loaded = json.loads(base)
+    except ValueError:
+        return False  # a damaged field: the value counts as typed
+    return _comparable(value) == _comparable(loaded)
+
+
 def read_answers(call, formdata):
-    """The answers to every non-file question of ``call`` in a posted form (an unticked box or an
-    unchosen option is an empty answer)."""
+    """The answers to the non-file questions of ``call`` in a posted form (an unticked box or an
+    unchosen option is an empty answer), without those the page did not change.
+
+    The page sends with each answer the saved value it was loaded with (``base-<id>``); an answer
+    still equal to it is left out, so that a page loaded before a save made elsewhere (the same
+    draft open in another browser) does not write its stale answers back over the new ones.
+    """
     values = {}
     for question in call.form or []:
         qtype, name = question.get("type"), field_name(question.get("id"))
         if qtype == "file":
             continue
         if qtype == "multiple_choice":
-            values[question["id"]] = formdata.getlist(name)
+            value = formdata.getlist(name)
         else:
-            values[question["id"]] = formdata.get(name, "")
+            value = formdata.get(name, "")
+        if not _unchanged(value, formdata.get(base_name(question["id"]))):
+            values[question["id"]] = value
     return values
 
 

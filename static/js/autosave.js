@@ -144,6 +144,12 @@
         var failing = Object.keys(errors);
         Object.keys(answers).forEach(function (id) { delete invalid[id]; });
         failing.forEach(function (id) { if (!dirty[id]) { invalid[id] = true; } });
+        // What this page saved is its new starting point: "Save draft" leaves out the answers
+        // still equal to it (read_answers in residency/applications/forms.py).
+        Object.keys(answers).forEach(function (id) {
+          var base = errors[id] ? null : form.querySelector('input[name="base-' + id.replace(/"/g, '\\"') + '"]');
+          if (base) { base.value = JSON.stringify(answers[id]); }
+        });
         if (failing.length) {
           say(t("invalid", { fields: failing.map(function (id) { return labelOf(id) + " (" + errors[id].join(" ") + ")"; }).join("; ") }));
         } else {

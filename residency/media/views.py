@@ -1,5 +1,8 @@
 """Works pages, downloads, and the plain form upload. Thin: parse, call an operation, render."""
 
+import json
+from contextlib import closing
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -12,7 +15,9 @@ from residency.media import operations
 from residency.media.forms import FileUploadForm, WorkForm
 from residency.media.models import MediaAsset, Work
 from residency.media.operations import human_size
-from residency.storage import get_storage
+from residency.media.qc_warnings import asset_warnings, localized_report
+from residency.storage import StorageError, get_storage
+from residency.storage.base import content_disposition
 
 bp = Blueprint("media", __name__)
 
@@ -145,7 +150,7 @@ def asset(work_id, asset_id):
     work = _work(work_id)
     item = _asset(work, asset_id)
     require("asset.view", item, status=404)
-    return render_template("media/asset.html", work=work, asset=item)
+    return render_template("media/asset.html", work=work, asset=item, qc_warnings=asset_warnings(item))
 
 
 @bp.route("/works/<int:work_id>/assets/<int:asset_id>/retry", methods=["POST"])
@@ -183,9 +188,25 @@ def download(work_id, asset_id, which):
     derivative = item.derivative(which)
     if derivative is None or derivative.state != "done" or not derivative.key:
         abort(404)
+    if which == "qc":
+        return _qc_report(derivative, f"{base}-qc.json")
     ext = derivative.key.rsplit(".", 1)[-1]
     content_type = derivative.content_type or "application/octet-stream"
     inline = content_type in INLINE_TYPES and request.args.get("download") is None
     url = get_storage().download_url(derivative.key, f"{base}-{which}.{ext}", expires, inline=inline,
                                      content_type=content_type if inline else "application/octet-stream")
     return redirect(url)
+
+def _qc_report(derivative, filename):
+    """The stored QC report with its warnings worded in the viewer's language, as an attachment
+    (the same words as the asset page)."""
+    try:
+        with closing(get_storage().open(derivative.key)) as stream:
+            report = json.loads(stream.read())
+    except StorageError:
+        abort(404)
+    body = json.dumps(localized_report(report), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = content_disposition(filename)
+    response.headers["Cache-Control"] = "private, max-age=0"
+    return response

@@ -143,3 +143,78 @@ def sample_srt(tmp_path_factory):
     path = tmp_path_factory.mktemp("media") / "subs.srt"
     path.write_text("1\n00:00:00,500 --> 00:00:02,000\nBonsoir, Lyon.\n\n2\n00:00:02,500 --> 00:00:04,000\nGood evening, York.\n")
     return path
+
+
+# Media for the technical QC warnings, made with ffmpeg or Python (shared by tests/media and
+# tests/media/processing).
+
+def _tone(channels, amplitude=0.1, frequency=440):
+    return "|".join([f"{amplitude}*sin(2*PI*{frequency}*t)"] * channels)
+
+
+@pytest.fixture(scope="session")
+def qc_media(tmp_path_factory):
+    """The folder of the QC media below."""
+    return tmp_path_factory.mktemp("qc-media")
+
+
+@pytest.fixture(scope="session")
+def surround_clip(qc_media):
+    """2 s of 320×240 H.264 with 7.1 AAC at 48 kHz in MP4: fit for screening as it is."""
+    path = qc_media / "surround-7.1.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x240:r=25:d=2",
+           "-f", "lavfi", "-i", f"aevalsrc={_tone(8)}:c=7.1:s=48000:d=2",
+           "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def surround_master(qc_media):
+    """2 s of 320×240 H.264 with 5.1(side) PCM at 44.1 kHz in QuickTime: needs a screening copy."""
+    path = qc_media / "surround-5.1-side.mov"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x240:r=25:d=2",
+           "-f", "lavfi", "-i", f"aevalsrc={_tone(6)}:c=5.1(side):s=44100:d=2",
+           "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "pcm_s16le", path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def tone_at(qc_media):
+    """``tone_at(amplitude)``: 3 s of a 1 kHz stereo tone in WAV, measuring 20·log10(amplitude) LUFS."""
+
+    def make(amplitude):
+        path = qc_media / f"tone-{amplitude}.wav"
+        if not path.exists():
+            ffmpeg("-f", "lavfi", "-i", f"aevalsrc={_tone(2, amplitude, 1000)}:s=48000:d=3",
+                   "-c:a", "pcm_s16le", path)
+        return path
+
+    return make
+
+
+MARKUP_SRT = """1
+00:00:01,000 --> 00:00:02,500
+{\\an8}<font color="#ffff00">Up here</font>, <i>please</i>
+
+2
+00:00:03,000 --> 00:00:04,000
+<span style="color:red">Second</span> line
+"""
+
+LATIN1_SRT = "1\n00:00:01,000 --> 00:00:02,500\nDéjà vu à Besançon\n\n2\n00:00:03,000 --> 00:00:04,000\nÇa va, Zoë ?\n"
+
+
+@pytest.fixture(scope="session")
+def markup_srt(qc_media):
+    """UTF-8 SRT with <font> and <span> tags and an ASS position code ({\\an8})."""
+    path = qc_media / "markup.srt"
+    path.write_text(MARKUP_SRT, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def latin1_srt(qc_media):
+    """SRT in Latin-1 (ISO-8859-1), accented letters included."""
+    path = qc_media / "latin1.srt"
+    path.write_bytes(LATIN1_SRT.encode("latin-1"))
+    return path

@@ -18,7 +18,7 @@ from .ffmpeg import ffprobe_json, input_file, output_file, run_ffmpeg
 from .files import atomic_output
 from .images import resized_jpeg
 from .limits import Limits
-from .qc import qc_report
+from .qc import qc_report, subtitle_report
 
 X264_PRESETS = (
     "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
@@ -276,12 +276,16 @@ def _webvtt(src, probe, out_path, on_progress, limits):
 
 
 def _qc(src, probe, out_path, on_progress, limits):
-    report = qc_report(src, probe, on_progress=on_progress, limits=limits)
+    """The QC report as JSON; its warnings (codes and values) also go in the derivative's meta."""
+    if "cues" in probe:  # subtitles, probed by ``probe_subtitles``
+        report = subtitle_report(src, probe, limits=limits)
+    else:
+        report = qc_report(src, probe, on_progress=on_progress, limits=limits)
     with atomic_output(out_path) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="\n") as f:
             json.dump(report, f, indent=2, sort_keys=True, ensure_ascii=False)
             f.write("\n")
-    return {"warnings": [warning["code"] for warning in report["warnings"]]}
+    return {"warnings": report["warnings"]}
 
 
 # --- geometry -----------------------------------------------------------------------------
@@ -355,7 +359,7 @@ PROFILES: dict[str, Profile] = {
         Profile("waveform", 1, _kind("audio", "video"), "png", "image/png", _waveform,
                 _has_audio),
         Profile("audio_preview", 1, _kind("audio"), "m4a", "audio/mp4", _audio_preview),
-        Profile("qc", 1, _kind("video", "audio"), "json", "application/json", _qc),
+        Profile("qc", 2, _kind("video", "audio", "subtitle"), "json", "application/json", _qc),
         Profile("preview", 1, _kind("video"), "mp4", "video/mp4", _preview),
         Profile("screening", 1, _kind("video"), "mp4", "video/mp4", _screening),
     )

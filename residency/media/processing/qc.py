@@ -1,22 +1,54 @@
-"""Technical quality control of audio and video: what a festival's projectionist checks.
+"""Technical quality control: what a festival's projectionist checks.
 
-One ffmpeg pass decodes everything and measures, at once: black stretches (``blackdetect``),
-frame-rate regularity (``vfrdet``), loudness, loudness range and true peak (``ebur128`` with
-``peak=true``, ITU-R BS.1770 / EBU R128) and silences (``silencedetect``).
+Audio and video: one ffmpeg pass decodes everything and measures, at once: black stretches
+(``blackdetect``), frame-rate regularity (``vfrdet``), loudness, loudness range and true peak
+(``ebur128`` with ``peak=true``, ITU-R BS.1770 / EBU R 128) and silences (``silencedetect``).
+Subtitles: what converting them to clean UTF-8 WebVTT changed (encoding, markup).
+
+Warnings are stored as codes with the measured values (``{"code": "very_quiet", "values":
+{"lufs": -38.2}}``), never as sentences: ``residency.media.qc_warnings`` words them in the
+reader's language.
 """
 
 import math
+import os
 import re
 
+from . import subtitles
+from .errors import MediaRejected
 from .ffmpeg import input_file, run_ffmpeg
 from .limits import Limits
 
-EBU_TARGET, EBU_TOLERANCE = -23.0, 2.0
+EBU_TARGET = -23.0
+"""EBU R 128's programme loudness target, in LUFS."""
+EBU_TOLERANCE = 2.0
+"""How far from EBU R 128's target (in LU) a programme may be before the ``loudness`` warning.
+
+Wider than R 128's own ±0.5 LU (±1 LU for live programmes): a festival adjusts the level of
+each film anyway; this flags what needs a deliberate correction.
+"""
 ATSC_TARGET = -24.0
+"""ATSC A/85's target (North American broadcast), in LKFS (the same scale as LUFS), ±2 dB."""
+VERY_QUIET_LUFS = -36.0
+"""Integrated loudness under which a programme is flagged ``very_quiet`` instead of ``loudness``.
+
+13 LU under EBU R 128's −23 LUFS and 12 under ATSC A/85's −24 LKFS: bringing it to a
+festival's level takes more than 12 dB of gain, which raises hiss and room noise with it. Few
+mixes are this quiet on purpose; it is most often an export or gain-staging mistake.
+"""
+VERY_LOUD_LUFS = -14.0
+"""Integrated loudness above which a programme is flagged ``very_loud`` instead of ``loudness``.
+
+9 LU over EBU R 128's target, and louder than the level (about −14 LUFS) to which music
+streaming services normalise songs: a mix this loud has most likely been limited hard to get
+there. A festival will turn it down by 9 dB or more; the dynamics the limiter took stay lost.
+"""
 TRUE_PEAK_MAX = -1.0
+"""EBU R 128's maximum true peak, in dBTP."""
 EDGE_STRETCH_MAX = 1.0  # seconds of black or silence tolerated at the start or the end
 MIN_STRETCH = 0.5  # shorter black or silent stretches are not reported at all
 SILENCE_LEVEL = "-60dB"
+SUBTITLE_ENCODINGS_KEPT = ("utf-8", "utf-8-sig")  # the WebVTT is UTF-8: nothing converted
 
 _BLACK = re.compile(r"black_start:\s*([\d.]+)\s+black_end:\s*([\d.]+)")
 _SILENCE_START = re.compile(r"silence_start:\s*(-?[\d.]+)")
@@ -28,10 +60,10 @@ _NUMBER = r"(-?[\d.]+|-?inf|nan)"
 def qc_report(src, probe: dict, on_progress=None, limits: Limits = Limits()) -> dict:
     """The QC report of an audio or video file already probed.
 
-    ``{"codec", "resolution", "frame_rate", "duration", "audio_channels", "sample_rate",
-    "loudness": {"integrated_lufs", "true_peak_dbtp", "lra"} | None,
+    ``{"codec", "resolution", "frame_rate", "duration", "audio_channels",
+    "channel_layout", "sample_rate", "loudness": {"integrated_lufs", "true_peak_dbtp", "lra"} | None,
     "black": {"start", "end"} | None, "silence": {"start", "end"} | None,
-    "variable_frame_rate": fraction of frames | None, "warnings": [{"code", "message"}]}``;
+    "variable_frame_rate": fraction of frames | None, "warnings": [{"code", "values"}]}``;
     ``black``/``silence`` give the seconds of black picture or silence at the start and end.
 
     :raise MediaRejected, TransientError, ProcessingTimeout: from :func:`run_ffmpeg`.
@@ -63,6 +95,7 @@ def qc_report(src, probe: dict, on_progress=None, limits: Limits = Limits()) -> 
         "frame_rate": video.get("fps") if video else None,
         "duration": duration,
         "audio_channels": audio["channels"] if audio else None,
+        "channel_layout": audio.get("channel_layout") if audio else None,
         "sample_rate": audio["sample_rate"] if audio else None,
         "loudness": _loudness(lines) if audio else None,
         "black": _edges(_black(lines), duration, frame) if video else None,
@@ -74,60 +107,104 @@ def qc_report(src, probe: dict, on_progress=None, limits: Limits = Limits()) -> 
 
 
 def warnings_for(report: dict, probe: dict) -> list[dict]:
-    """The warnings a festival would care about, in a fixed order."""
+    """The warnings a festival would care about, in a fixed order: ``[{"code", "values"}]``."""
     video, audio = probe.get("video"), probe.get("audio")
     found: list[dict] = []
 
-    def warn(code, message):
-        found.append({"code": code, "message": message})
+    def warn(code, **values):
+        found.append({"code": code, "values": values})
 
     loudness = report.get("loudness") or {}
     integrated = loudness.get("integrated_lufs")
-    if integrated is not None and abs(integrated - EBU_TARGET) > EBU_TOLERANCE:
-        atsc = (
-            "it does meet the ATSC A/85 target of −24 LKFS ±2"
-            if abs(integrated - ATSC_TARGET) <= EBU_TOLERANCE
-            else "the ATSC A/85 target (North American broadcast) is −24 LKFS"
-        )
-        warn("loudness", f"Integrated loudness is {integrated:.1f} LUFS, outside the EBU R128 "
-                         f"target of −23 LUFS ±2 LU; {atsc}.")
+    if integrated is not None:
+        if integrated < VERY_QUIET_LUFS:
+            warn("very_quiet", lufs=integrated)
+        elif integrated > VERY_LOUD_LUFS:
+            warn("very_loud", lufs=integrated)
+        elif abs(integrated - EBU_TARGET) > EBU_TOLERANCE:
+            warn("loudness", lufs=integrated)
     peak = loudness.get("true_peak_dbtp")
     if peak is not None and peak > TRUE_PEAK_MAX:
-        warn("true_peak", f"True peak reaches {peak:.1f} dBTP, above the −1 dBTP maximum of "
-                          "EBU R128: the sound may distort once encoded.")
-    for key, what in (("black", "The picture is black"), ("silence", "The sound is silent")):
+        warn("true_peak", dbtp=peak)
+    for key in ("black", "silence"):
         edges = report.get(key) or {}
-        for edge, where in (("start", "first"), ("end", "last")):
+        for edge in ("start", "end"):
             if (edges.get(edge) or 0) > EDGE_STRETCH_MAX:
-                warn(f"{key}_{edge}", f"{what} for the {where} {edges[edge]:.1f} s.")
+                warn(f"{key}_{edge}", seconds=round(edges[edge], 1))
     if video:
         _video_warnings(video, report, warn)
         if not audio:
-            warn("no_audio", "The video has no sound track.")
-    if audio and audio.get("channels") == 1:
-        warn("mono_audio", "The sound is mono; festivals usually expect stereo or 5.1.")
+            warn("no_audio")
+    if audio:
+        _channel_warnings(audio, probe, warn)
     return found
+
+
+def _channel_warnings(audio: dict, probe: dict, warn) -> None:
+    channels = audio.get("channels") or 0
+    if channels == 1:
+        warn("mono_audio")
+    elif channels > 2:
+        from .derivatives import screening_compliant  # derivatives imports this module
+
+        # The previews are always stereo; so is the screening copy unless the source is used.
+        downmixed = bool(probe.get("video")) and not screening_compliant(probe)[0]
+        layout = audio.get("channel_layout")
+        values = {"channels": channels}
+        if layout and layout != "unknown":
+            values["layout"] = layout
+        warn("surround_audio_downmixed" if downmixed else "surround_audio", **values)
 
 
 def _video_warnings(video: dict, report: dict, warn) -> None:
     width, height = video["width"], video["height"]
     if video.get("field_order") in ("tt", "bb", "tb", "bt"):
-        warn("interlaced", "The video is interlaced; projection expects progressive video.")
+        warn("interlaced")
     if (report.get("variable_frame_rate") or 0) > 0:
-        warn("variable_frame_rate", "The frame rate varies along the video; some players and "
-                                    "projection systems stutter on it.")
+        warn("variable_frame_rate")
     if width % 2 or height % 2:
-        warn("odd_dimensions", f"The picture size {width}×{height} has an odd dimension, which "
-                               "many encoders and players reject.")
+        warn("odd_dimensions", width=width, height=height)
     if min(width, height) < 720:
-        warn("low_resolution", f"The resolution {width}×{height} is below 720p (1280×720).")
+        warn("low_resolution", width=width, height=height)
     if video.get("sample_aspect_ratio") not in (None, "1:1", "0:1", "N/A"):
-        warn("non_square_pixels", f"The pixels are not square (sample aspect ratio "
-                                  f"{video['sample_aspect_ratio']}); check the picture is not "
-                                  "stretched.")
+        warn("non_square_pixels", sar=video["sample_aspect_ratio"])
     if video.get("rotation"):
-        warn("rotated", f"The video is stored turned by {video['rotation']}° with a flag to turn "
-                        "it back, which some players ignore.")
+        warn("rotated", degrees=video["rotation"])
+
+
+def subtitle_report(src, probe: dict, limits: Limits = Limits()) -> dict:
+    """The QC report of an SRT or WebVTT file: what making clean UTF-8 WebVTT of it changes.
+
+    ``{"format", "cues", "duration", "encoding", "markup_removed": [...],
+    "styling_removed": [...], "warnings": [{"code", "values"}]}``; the removed markup is a few
+    examples (``<font>``, ``{\\an8}``, ``STYLE``).
+
+    :raise MediaRejected: ``bad_subtitles``, as the WebVTT derivative would.
+    """
+    if os.path.getsize(src) > limits.max_subtitle_bytes:
+        raise MediaRejected("bad_subtitles", "The subtitle file is too large.")
+    with open(src, "rb") as f:
+        text, encoding = subtitles.decode(f.read())
+    fmt = probe.get("format", "srt")
+    dropped = subtitles.Dropped()
+    cues = subtitles.parse(text, fmt, dropped)
+    warnings = []
+    if encoding not in SUBTITLE_ENCODINGS_KEPT:
+        name = subtitles.ENCODING_NAMES.get(encoding, encoding.upper())
+        warnings.append({"code": "subtitle_encoding_converted", "values": {"encoding": name}})
+    if dropped.tags:
+        warnings.append({"code": "subtitle_markup_removed", "values": {"markup": dropped.tags}})
+    if dropped.styles:
+        warnings.append({"code": "subtitle_styling_removed", "values": {"styling": dropped.styles}})
+    return {
+        "format": fmt,
+        "cues": len(cues),
+        "duration": max(cue.end for cue in cues) / 1000,
+        "encoding": encoding,
+        "markup_removed": dropped.tags,
+        "styling_removed": dropped.styles,
+        "warnings": warnings,
+    }
 
 
 def _loudness(lines: list[str]) -> dict | None:

@@ -2,7 +2,7 @@
 
 import codecs
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import MediaRejected
 
@@ -16,6 +16,10 @@ _SRT_TAGS = {"i", "b", "u"}
 _TAG = re.compile(r"<(/?)([A-Za-z]+)((?:[.\s][^<>]*)?)>|<(\d{1,3}:)?\d{2}:\d{2}\.\d{3}>")
 _ENTITY = re.compile(r"&(amp|lt|gt|lrm|rlm|nbsp|#\d+|#x[0-9a-fA-F]+);")
 _ASS_OVERRIDE = re.compile(r"\{\\[^}]*\}")
+#: Readable names of the encodings :func:`decode` converts to UTF-8.
+ENCODING_NAMES = {"cp1252": "Windows-1252 (Latin-1)", "utf-16": "UTF-16"}
+_DROPPED_EXAMPLES = 5  # distinct examples of each kind of dropped markup worth naming
+_EXAMPLE_LENGTH = 24
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,32 @@ class Cue:
     text: str
     identifier: str = ""
     settings: str = ""
+
+
+@dataclass
+class Dropped:
+    """Markup met while parsing that clean WebVTT cannot carry, and so was removed.
+
+    ``tags``: HTML-like tags (``<font>``, ``<span>``…) other than the ones the output keeps;
+    ``styles``: ASS/SSA override codes (``{\\an8}`` puts a subtitle at the top) and WebVTT
+    ``STYLE``/``REGION`` blocks. A few distinct examples of each, in order of appearance.
+    """
+
+    tags: list[str] = field(default_factory=list)
+    styles: list[str] = field(default_factory=list)
+
+    def tag(self, name: str) -> None:
+        _note(self.tags, f"<{name}>")
+
+    def style(self, markup: str) -> None:
+        _note(self.styles, markup)
+
+
+def _note(examples: list[str], markup: str) -> None:
+    if len(markup) > _EXAMPLE_LENGTH:
+        markup = markup[:_EXAMPLE_LENGTH - 1] + "…"
+    if markup not in examples and len(examples) < _DROPPED_EXAMPLES:
+        examples.append(markup)
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -44,13 +74,14 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252", "replace"), "cp1252"
 
 
-def parse(text: str, fmt: str) -> list[Cue]:
-    """Cues of ``text`` in format ``srt`` or ``vtt``.
+def parse(text: str, fmt: str, dropped: Dropped | None = None) -> list[Cue]:
+    """Cues of ``text`` in format ``srt`` or ``vtt``; the markup removed is noted in ``dropped``.
 
     :raise MediaRejected: ``bad_subtitles`` with the line at fault, or when there is no cue.
     """
+    dropped = Dropped() if dropped is None else dropped
     lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    cues = _parse_vtt(lines) if fmt == "vtt" else _parse_srt(lines)
+    cues = _parse_vtt(lines, dropped) if fmt == "vtt" else _parse_srt(lines, dropped)
     if not cues:
         raise _bad("no subtitle was found in the file")
     return cues
@@ -69,7 +100,7 @@ def to_webvtt(cues: list[Cue]) -> str:
     return "\n".join(out)
 
 
-def _parse_srt(lines: list[str]) -> list[Cue]:
+def _parse_srt(lines: list[str], dropped: Dropped) -> list[Cue]:
     cues: list[Cue] = []
     for number, block in _blocks(lines):
         timing_at = 1 if len(block) > 1 and re.fullmatch(r"\s*\d+\s*", block[0]) else 0
@@ -78,14 +109,14 @@ def _parse_srt(lines: list[str]) -> list[Cue]:
                 raise _bad(f"line {number}: a subtitle should start with its number and times")
             # A blank line inside a subtitle's text: keep the text with the previous cue.
             last = cues.pop()
-            cues.append(Cue(last.start, last.end, _join(last.text, _srt_text(block))))
+            cues.append(Cue(last.start, last.end, _join(last.text, _srt_text(block, dropped))))
             continue
         start, end, _ = _timing(block[timing_at], number + timing_at)
-        cues.append(Cue(start, end, _srt_text(block[timing_at + 1:])))
+        cues.append(Cue(start, end, _srt_text(block[timing_at + 1:], dropped)))
     return cues
 
 
-def _parse_vtt(lines: list[str]) -> list[Cue]:
+def _parse_vtt(lines: list[str], dropped: Dropped) -> list[Cue]:
     if not re.match(r"WEBVTT(?:[ \t]|$)", lines[0]):
         raise _bad("line 1: a WebVTT file must start with WEBVTT")
     body = 1
@@ -94,6 +125,8 @@ def _parse_vtt(lines: list[str]) -> list[Cue]:
     cues: list[Cue] = []
     for number, block in _blocks(lines[body:], first=body + 1):
         if block[0].startswith(("NOTE", "STYLE", "REGION")):
+            if not block[0].startswith("NOTE"):
+                dropped.style(block[0].split()[0])
             continue
         timing_at = 0 if "-->" in block[0] else 1
         if timing_at >= len(block) or "-->" not in block[timing_at]:
@@ -101,7 +134,7 @@ def _parse_vtt(lines: list[str]) -> list[Cue]:
         start, end, rest = _timing(block[timing_at], number + timing_at)
         settings = " ".join(s for s in rest.split() if _VTT_SETTING.match(s))
         identifier = block[0].strip() if timing_at else ""
-        text = "\n".join(_clean(line, _VTT_TAGS) for line in block[timing_at + 1:])
+        text = "\n".join(_clean(line, _VTT_TAGS, dropped) for line in block[timing_at + 1:])
         cues.append(Cue(start, end, text, identifier, settings))
     return cues
 
@@ -148,16 +181,22 @@ def _stamp(millis: int) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
 
 
-def _srt_text(lines: list[str]) -> str:
-    return "\n".join(_clean(_ASS_OVERRIDE.sub("", line), _SRT_TAGS) for line in lines).strip("\n")
+def _srt_text(lines: list[str], dropped: Dropped) -> str:
+    for line in lines:
+        for match in _ASS_OVERRIDE.finditer(line):
+            dropped.style(match.group(0))
+    return "\n".join(
+        _clean(_ASS_OVERRIDE.sub("", line), _SRT_TAGS, dropped) for line in lines
+    ).strip("\n")
 
 
 def _join(first: str, second: str) -> str:
     return "\n".join(part for part in (first, second) if part)
 
 
-def _clean(line: str, allowed: set[str]) -> str:
-    """A cue line with allowed tags kept, other tags dropped, stray ``<``, ``>``, ``&`` escaped."""
+def _clean(line: str, allowed: set[str], dropped: Dropped) -> str:
+    """A cue line with allowed tags kept, other tags dropped (and noted), stray ``<``, ``>``,
+    ``&`` escaped."""
     out, pos = [], 0
     for match in _TAG.finditer(line):
         out.append(_escape(line[pos:match.start()]))
@@ -165,6 +204,8 @@ def _clean(line: str, allowed: set[str]) -> str:
         if match.group(2) is None or name in allowed:
             closing, rest = match.group(1), match.group(3) or ""
             out.append(match.group(0) if match.group(2) is None else f"<{closing}{name}{rest}>")
+        else:
+            dropped.tag(name)
         pos = match.end()
     out.append(_escape(line[pos:]))
     return "".join(out).replace("-->", "--&gt;").rstrip()

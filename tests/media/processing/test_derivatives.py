@@ -41,7 +41,8 @@ def audio_stream(info):
 
 
 def test_profiles_cheapest_first(facts, clip_mp4, make_tone, png_file, srt_file, pdf_file):
-    """Each kind of file gets its profiles, the cheap ones before the encodes."""
+    """Each kind of file gets its profiles, the cheap ones before the encodes; subtitles get a
+    QC report of what converting them changes."""
 
     def names(path):
         return applicable_profiles(*facts(path))
@@ -49,7 +50,7 @@ def test_profiles_cheapest_first(facts, clip_mp4, make_tone, png_file, srt_file,
     assert names(clip_mp4) == ["thumbnail", "poster", "waveform", "qc", "preview", "screening"]
     assert names(make_tone(0.1)) == ["waveform", "audio_preview", "qc"]
     assert names(png_file) == ["thumbnail", "poster"]
-    assert names(srt_file) == ["webvtt"]
+    assert names(srt_file) == ["webvtt", "qc"]
     assert names(pdf_file) == []
 
 
@@ -190,12 +191,16 @@ def test_bad_subtitles_are_refused(tmp_path):
 
 
 def test_qc_profile_writes_the_report(make, black_silent_clip, tmp_path):
-    """The QC profile writes the JSON report, warnings included."""
+    """The QC profile writes the JSON report; its warnings (codes and values, never sentences)
+    are also kept in the derivative's facts."""
     out = tmp_path / "qc.json"
     meta = make("qc", black_silent_clip, out)
     report = json.loads(out.read_text())
     assert report["resolution"] == "320x240"
-    assert [w["code"] for w in report["warnings"]] == meta["warnings"]
+    assert report["warnings"] == meta["warnings"]
+    black = next(w for w in report["warnings"] if w["code"] == "black_start")
+    assert black["values"]["seconds"] == pytest.approx(2.0, abs=0.1)
+    assert all(set(warning) == {"code", "values"} for warning in report["warnings"])
 
 
 @pytest.mark.parametrize("profile", ["thumbnail", "preview", "waveform"])

@@ -169,6 +169,7 @@ class Config:
         self.MEDIA_UPLOAD_EXPIRY_HOURS = _int("MEDIA_UPLOAD_EXPIRY_HOURS", 72)
         self.MEDIA_STALE_SECONDS = _int("MEDIA_STALE_SECONDS", 900)
         self.MEDIA_URL_SECONDS = _int("MEDIA_URL_SECONDS", 3600)
+        self.MEDIA_REPLACED_GRACE_DAYS = _int("MEDIA_REPLACED_GRACE_DAYS", 7)
 
         # E-mail: SMTP when SMTP_HOST is set, otherwise .eml files in <data dir>/outbox.
         self.SMTP_HOST = _env("SMTP_HOST")

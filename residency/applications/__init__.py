@@ -7,7 +7,7 @@ def init_app(app):
     """The artists' and the coordinators' pages, their rules, the demo applications, the menu
     entry, and what calls ask of applications (who applied, which questions were answered)."""
     from residency.applications import (  # noqa: F401  (routes on the blueprints, rules, upload slot)
-        demo, file_views, hooks, member_views, policies, profile_views, review, review_files, uploads, views,
+        asset_references, demo, file_views, hooks, member_views, policies, profile_views, review, review_files, uploads, views,
     )
     from residency.applications.blueprint import bp, review_bp
     from residency.core.hooks import provide
@@ -18,6 +18,7 @@ def init_app(app):
     app.register_blueprint(review_bp)
     provide(app, "call_applicants", hooks.applicant_ids)
     provide(app, "call_answered_questions", hooks.answered_question_ids)
+    provide(app, "media_asset_references", asset_references.referenced_asset_ids)
     provide(app, "demo", demo.load_demo_applications)
     provide(app, "nav", NavItem("applications.mine", _l("My applications"), order=30, audience="member"))
     provide(app, "account_links", AccountLink(

@@ -24,6 +24,7 @@ HOOKS = {
     "role_scopes": "{scope type: callable(scope id) -> object or None} (accounts.scopes)",
     "call_applicants": "callables(call) -> user ids holding a submitted application (calls)",
     "call_answered_questions": "callables(call) -> ids of questions some applicant answered (calls)",
+    "media_asset_references": "callables(asset ids) -> those still referenced, whose files stay stored (media.retention)",
 }
 
 

@@ -16,8 +16,10 @@ def init_app(app):
     app.register_blueprint(bp)
     register_tasks(
         app, "residency.media.tasks",
-        routes={"media.ingest": {"queue": "io"}, "media.sweep": {"queue": "io"}, "media.*": {"queue": "cpu"}},
-        beat={"media-sweep": {"task": "media.sweep", "schedule": 60.0}},
+        routes={"media.ingest": {"queue": "io"}, "media.sweep": {"queue": "io"}, "media.purge_replaced": {"queue": "io"},
+                "media.*": {"queue": "cpu"}},
+        beat={"media-sweep": {"task": "media.sweep", "schedule": 60.0},
+              "media-purge-replaced": {"task": "media.purge_replaced", "schedule": 3600.0}},
     )
     for command in cli.COMMANDS:
         core_cli.add_command(app, command)

@@ -2,6 +2,8 @@
 
 import click
 
+from residency.extensions import db
+from residency.media import retention
 from residency.media.tasks import sweep_now
 
 
@@ -12,4 +14,20 @@ def sweep_media_command():
     click.echo(", ".join(f"{key}: {value}" for key, value in counts.items()))
 
 
-COMMANDS = [sweep_media_command]
+@click.command("purge-replaced-media")
+@click.option("--dry-run", is_flag=True, help="List what would be deleted; delete nothing.")
+def purge_replaced_media_command(dry_run):
+    """Delete now the files of versions replaced more than MEDIA_REPLACED_GRACE_DAYS ago that
+    nothing references (beat does it every hour)."""
+    if dry_run:
+        purges, referenced = retention.plan()
+        db.session.rollback()
+    else:
+        purges, referenced = retention.purge()
+    for item in purges:
+        click.echo(item.describe(dry_run))
+    counts = retention.summary(purges, referenced)
+    click.echo(("dry run, nothing deleted: " if dry_run else "") + ", ".join(f"{key}: {value}" for key, value in counts.items()))
+
+
+COMMANDS = [sweep_media_command, purge_replaced_media_command]

@@ -89,15 +89,40 @@ class MediaAsset(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     log: Mapped[list] = mapped_column(JSON, default=list)
+    #: When the stored files of this (replaced, or rejected) version were deleted (retention.py);
+    #: its keys are cleared then, the row stays for the version history.
+    purged_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
     work = relationship("Work", back_populates="assets")
     owner = relationship("User")
     derivatives = relationship(
         "Derivative", back_populates="asset", order_by="Derivative.id", cascade="all, delete-orphan"
     )
+    supersedes = relationship("MediaAsset", foreign_keys=[supersedes_id], remote_side=[id], viewonly=True)
+    superseded_by = relationship("MediaAsset", foreign_keys=[superseded_by_id], remote_side=[id], viewonly=True)
 
     def derivative(self, profile):
         return next((d for d in self.derivatives if d.profile == profile), None)
+
+    @property
+    def replaced_at(self):
+        """When the next version was uploaded in this one's place (None for a current version)."""
+        return self.superseded_by.created_at if self.superseded_by is not None else None
+
+    def version_history(self):
+        """Every version of this file, oldest first, this one included."""
+        versions, seen = [self], {self.id}
+        older = self.supersedes
+        while older is not None and older.id not in seen:
+            versions.insert(0, older)
+            seen.add(older.id)
+            older = older.supersedes
+        newer = self.superseded_by
+        while newer is not None and newer.id not in seen:
+            versions.append(newer)
+            seen.add(newer.id)
+            newer = newer.superseded_by
+        return versions
 
 
 class DerivativeState:

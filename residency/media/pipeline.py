@@ -50,6 +50,22 @@ def derived_key(asset, profile):
     return f"{storage_prefix(asset)}/derived/{profile.name}/v{profile.version}/{asset.sha256}.{profile.ext}"
 
 
+def hold_prefix_lock(prefix):
+    """Hold until the transaction ends the lock that orders, under one storage ``prefix``, reusing
+    an original already stored (``verify``) with deleting replaced versions' files (``retention``).
+
+    Two versions with the same bytes share their keys: without the lock, a version verified
+    while the old one's files are being deleted could point at a key just deleted. On
+    PostgreSQL it is an advisory transaction lock; SQLite (the embedded default, one worker)
+    has none to take, and nothing is held there.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    key = int.from_bytes(hashlib.sha256(f"media-storage:{prefix}".encode()).digest()[:8], "big", signed=True)
+    connection.execute(db.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def hash_file(path):
     """(sha256 hex, size) of a file, read in large chunks."""
     digest = hashlib.sha256()
@@ -142,6 +158,7 @@ def verify(asset_id):
         announce(asset)
         return None
 
+    hold_prefix_lock(storage_prefix(asset))  # until the commit below: see retention.py
     key = f"{storage_prefix(asset)}/original/{sha256}.{detected.ext}"
     if storage.exists(key):
         storage.delete(asset.quarantine_key)  # the same bytes are already stored for this work

@@ -1,4 +1,5 @@
-"""Media tasks. ``media.ingest`` and the sweeper run on the ``io`` queue, the rest on ``cpu``.
+"""Media tasks. ``media.ingest``, the sweeper and the purge of replaced files run on the ``io``
+queue, the rest on ``cpu``.
 
 Tasks take ids, are idempotent, and run late-acknowledged: a worker killed mid-task leaves the
 message to be delivered again, and the sweeper catches what is still missing.
@@ -9,7 +10,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from residency.core.jobs import enqueue_after_commit
 from residency.extensions import db
-from residency.media import pipeline
+from residency.media import pipeline, retention
 from residency.media.processing import TransientError
 from residency.media.processing.limits import Limits
 from residency.storage import StorageError
@@ -78,3 +79,13 @@ def queue_after_commit(jobs):
 
 
 STEPS = {"ingest": ingest, "probe": probe, "derive": derive}
+
+
+@shared_task(name="media.purge_replaced")
+def purge_replaced():
+    """Delete the files of versions replaced more than MEDIA_REPLACED_GRACE_DAYS ago that nothing
+    references any more (beat, hourly). Idempotent; returns the run's counts."""
+    try:
+        return retention.summary(*retention.purge())
+    finally:
+        db.session.rollback()

@@ -300,7 +300,8 @@ def screening_argv(clip, probe, scratch):
 
 
 def bench_transcode(tmp):
-    from residency.media.processing.derivatives import PROFILES, screening_compliant
+    from residency.media.processing.derivatives import PROFILES
+    from residency.media.processing.screening import screening_compliant
     from residency.media.processing.detect import detect
     from residency.media.processing.ffmpeg import output_file
     from residency.media.processing.probe import probe as probe_file

@@ -19,6 +19,7 @@ from .files import atomic_output
 from .images import resized_jpeg
 from .limits import Limits
 from .qc import qc_report, subtitle_report
+from .screening import constant_rate, fraction, screening_compliant
 
 X264_PRESETS = (
     "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
@@ -37,8 +38,6 @@ NOT_BLACK_LUMA = 24  # average 8-bit luma above which a frame is not (nearly) bl
 STILL_SEARCH = 60.0  # seconds searched for a frame that is not black
 WAVEFORM_SIZE = "1800x280"
 WAVEFORM_COLOUR = "0x1d3557"
-STANDARD_RATES = (Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001),
-                  Fraction(30), Fraction(48), Fraction(50), Fraction(60000, 1001), Fraction(60))
 
 
 @dataclass(frozen=True)
@@ -71,48 +70,6 @@ class Profile:
 def applicable_profiles(detected, probe: dict) -> list[str]:
     """Names of the profiles for this file, cheapest first."""
     return [name for name, profile in PROFILES.items() if profile.applies(detected.kind, probe)]
-
-
-def screening_compliant(probe: dict) -> tuple[bool, str]:
-    """Whether the source can be screened as is, and why (or why not).
-
-    Compliant: MP4 or QuickTime, H.264 at most 1080p (1920×1080, or 1080×1920 upright),
-    4:2:0 8-bit, progressive, square pixels, no rotation flag, a constant frame rate, and AAC
-    or PCM sound at 48 kHz (or no sound).
-    """
-    video, audio = probe.get("video"), probe.get("audio")
-    if not video:
-        return False, "there is no video"
-    reasons = []
-    if probe.get("container") not in ("mp4", "mov"):
-        reasons.append(f"the container is {probe.get('container')}, not MP4 or QuickTime")
-    if video.get("codec") != "h264":
-        reasons.append(f"the video codec is {video.get('codec')}, not H.264")
-    width, height = video["width"], video["height"]
-    if max(width, height) > 1920 or min(width, height) > 1080:
-        reasons.append(f"the picture ({width}×{height}) is larger than 1080p")
-    if video.get("pix_fmt") != "yuv420p":
-        reasons.append(f"the pixel format is {video.get('pix_fmt')}, not yuv420p")
-    if video.get("field_order") not in (None, "progressive"):
-        reasons.append(f"the video is not progressive (field order {video.get('field_order')})")
-    if video.get("sample_aspect_ratio") not in (None, "1:1", "0:1", "N/A"):
-        reasons.append("the pixels are not square")
-    if video.get("rotation"):
-        reasons.append("the video carries a rotation flag")
-    if _constant_rate(video) is not None:
-        reasons.append(f"the frame rate varies (nominal {video.get('r_frame_rate')}, average "
-                       f"{video.get('avg_frame_rate')})")
-    if audio:
-        codec = audio.get("codec") or ""
-        if codec != "aac" and not codec.startswith("pcm_"):
-            reasons.append(f"the audio codec is {codec}, not AAC or PCM")
-        if audio.get("sample_rate") != 48000:
-            reasons.append(f"the audio sample rate is {audio.get('sample_rate')} Hz, not 48 kHz")
-    if reasons:
-        return False, "; ".join(reasons)
-    sound = f", {audio['codec']} {audio['sample_rate'] // 1000} kHz" if audio else ""
-    return True, (f"already a screening copy: H.264 {width}×{height} yuv420p progressive{sound} "
-                  f"in {probe['container'].upper()}")
 
 
 # --- stills -------------------------------------------------------------------------------
@@ -163,7 +120,7 @@ def _preview(src, probe, out_path, on_progress, limits):
     box = (1280, 720) if _landscape(video) else (720, 1280)
     width, height = fit(*display_size(video), box)
     filters = _picture_filters(video, width, height)
-    rate = _fraction(video.get("avg_frame_rate")) or Fraction(25)
+    rate = fraction(video.get("avg_frame_rate")) or Fraction(25)
     if rate > 31:
         filters.insert(-1, f"fps={rate / 2}")
         rate /= 2
@@ -188,7 +145,7 @@ def _screening(src, probe, out_path, on_progress, limits):
             "-c:v", "libx264", "-preset", preset if preset in X264_PRESETS else "medium",
             "-crf", "18", "-profile:v", "high", "-x264-params", f"8x8dct=1:{X264_DETERMINISTIC}",
             "-maxrate", "40M", "-bufsize", "60M"]
-    rate = _constant_rate(video)
+    rate = constant_rate(video)
     if rate is not None:
         args += ["-fps_mode", "cfr", "-r", str(rate)]
     args += _aac(probe, "320k")
@@ -218,15 +175,6 @@ def _aac(probe, bitrate: str) -> list[str]:
     if not probe.get("audio"):
         return ["-an"]
     return ["-map", "0:a:0", "-c:a", "aac", "-b:a", bitrate, "-ar", "48000", "-ac", "2"]
-
-
-def _constant_rate(video: dict) -> Fraction | None:
-    """A standard frame rate to force when the source's rate looks variable, else None."""
-    nominal, average = _fraction(video.get("r_frame_rate")), _fraction(video.get("avg_frame_rate"))
-    if not nominal or not average or abs(nominal - average) <= average / 1000:
-        return None
-    nearest = min(STANDARD_RATES, key=lambda r: abs(r - average))
-    return nearest if abs(nearest - average) <= average / 50 else Fraction(round(average))
 
 
 # --- audio --------------------------------------------------------------------------------
@@ -294,7 +242,7 @@ def _qc(src, probe, out_path, on_progress, limits):
 def display_size(video: dict) -> tuple[int, int]:
     """Width and height as shown: square pixels, rotation flag applied."""
     width, height = video["width"], video["height"]
-    sar = _fraction((video.get("sample_aspect_ratio") or "1:1").replace(":", "/"))
+    sar = fraction((video.get("sample_aspect_ratio") or "1:1").replace(":", "/"))
     if sar and sar > 0:
         width = round(width * sar)
     if video.get("rotation") in (90, 270):
@@ -332,14 +280,6 @@ def describe(path, limits: Limits = Limits()) -> dict:
 def _landscape(video: dict) -> bool:
     width, height = display_size(video)
     return width >= height
-
-
-def _fraction(text) -> Fraction | None:
-    try:
-        value = Fraction(text)
-    except (TypeError, ValueError, ZeroDivisionError):
-        return None
-    return value or None
 
 
 def _has_audio(probe: dict) -> bool:

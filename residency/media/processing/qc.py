@@ -18,6 +18,7 @@ from . import subtitles
 from .errors import MediaRejected
 from .ffmpeg import input_file, run_ffmpeg
 from .limits import Limits
+from .screening import screening_compliant
 
 EBU_TARGET = -23.0
 """EBU R 128's programme loudness target, in LUFS."""
@@ -145,8 +146,6 @@ def _channel_warnings(audio: dict, probe: dict, warn) -> None:
     if channels == 1:
         warn("mono_audio")
     elif channels > 2:
-        from .derivatives import screening_compliant  # derivatives imports this module
-
         # The previews are always stereo; so is the screening copy unless the source is used.
         downmixed = bool(probe.get("video")) and not screening_compliant(probe)[0]
         layout = audio.get("channel_layout")

@@ -4,6 +4,7 @@ import click
 
 from residency.extensions import db
 from residency.media import retention
+from residency.media.repair import repair_upload_keys_command
 from residency.media.tasks import sweep_now
 
 
@@ -30,4 +31,4 @@ def purge_replaced_media_command(dry_run):
     click.echo(("dry run, nothing deleted: " if dry_run else "") + ", ".join(f"{key}: {value}" for key, value in counts.items()))
 
 
-COMMANDS = [sweep_media_command, purge_replaced_media_command]
+COMMANDS = [sweep_media_command, purge_replaced_media_command, repair_upload_keys_command]

@@ -172,6 +172,16 @@ def _public_id():
     return uuid.uuid4().hex
 
 
+#: Before issue 19 was fixed, the key of every resumable upload was built before its public id
+#: existed: ``quarantine/None/<file name>``, one key for all the files of that name. Uploads and
+#: assets still holding such a key are handled by ``flask residency repair-upload-keys``.
+SHARED_QUARANTINE_PREFIX = "quarantine/None/"
+
+
+def is_shared_quarantine_key(key):
+    return bool(key) and key.startswith(SHARED_QUARANTINE_PREFIX)
+
+
 class Upload(db.Model):
     """A resumable (multipart) upload in progress into a slot. Its parts live in quarantine."""
 

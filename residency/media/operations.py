@@ -6,6 +6,7 @@ They take plain arguments, check the rules, flush, and queue jobs after commit; 
 import logging
 import re
 import unicodedata
+import uuid
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -19,7 +20,7 @@ from residency.extensions import db
 from residency.media.models import AssetState, MediaAsset, Upload, UploadState, Work
 from residency.media.slots import guess_kind, resolve_slot
 from residency.storage import MultipartError, StorageError, get_storage
-from residency.storage.base import MAX_PARTS
+from residency.storage.base import MAX_PARTS, KeyTaken
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,29 @@ def safe_filename(name):
 def _ascii_name(name):
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name).strip("-.")[:100] or "file"
+
+
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+def quarantine_key(token, filename):
+    """Where an upload's bytes wait for verification: ``quarantine/<token>/<ASCII name>``.
+
+    ``token`` makes the key unique: the upload's ``public_id`` (unique in the database) or a
+    fresh ``uuid4().hex``; anything else, such as an id not assigned yet, is refused.
+    """
+    if not isinstance(token, str) or not _TOKEN.fullmatch(token):
+        raise ValueError(f"not a unique token for a quarantine key: {token!r}")
+    return f"quarantine/{token}/{_ascii_name(filename)}"
+
+
+def _require_own_key(upload):
+    """Refuse to go on with an upload opened under a key it shares with others (before issue 19's
+    fix every resumable upload used ``quarantine/None/<name>``): completing it could overwrite, or
+    be taken by, another artist's file with the same name."""
+    if not upload.key.startswith(f"quarantine/{upload.public_id}/"):
+        log.warning("upload %s has the shared key %r: refused, to be started again", upload.id, upload.key)
+        raise ActionRefused(_l("This upload has expired. Please start it again."), status=410)
 
 
 # Works --------------------------------------------------------------------------------------
@@ -139,19 +163,24 @@ def start_upload(user, slot_ref, filename, size, declared_type="", replaces_asse
     filename = safe_filename(filename)
     old = _replacing(user, slot, replaces_asset_id)
     _check_limits(user, slot, filename, size, declared_type, replacing=old)
+    # The public id is given here, not left to the column default (applied only at flush): the
+    # key is made of it, and its unique constraint makes the key of every upload its own.
+    public_id = uuid.uuid4().hex
     upload = Upload(
-        owner_id=user.id, slot=slot.ref, filename=filename, declared_size=size,
-        declared_type=(declared_type or "")[:127], key="", storage_upload_id="",
+        public_id=public_id, owner_id=user.id, slot=slot.ref, filename=filename, declared_size=size,
+        declared_type=(declared_type or "")[:127], key=quarantine_key(public_id, filename), storage_upload_id="",
         replaces_asset_id=old.id if old else None,
     )
-    upload.key = f"quarantine/{upload.public_id}/{_ascii_name(filename)}"
+    db.session.add(upload)
+    db.session.flush()  # claims the public id (and so the key) before anything is stored
     try:
         upload.storage_upload_id = get_storage().create_multipart(upload.key, "application/octet-stream")
+    except KeyTaken:
+        log.error("the new upload key %r already holds an object; refused", upload.key)
+        raise ActionRefused(_l("The file store is not available right now. Please try again in a moment."), status=503) from None
     except StorageError:
         log.exception("could not start a multipart upload")
         raise ActionRefused(_l("The file store is not available right now. Please try again in a moment."), status=503) from None
-    db.session.add(upload)
-    db.session.flush()
     return upload
 
 
@@ -170,6 +199,7 @@ def _require_open(upload):
 
 def part_url(upload, number):
     _require_open(upload)
+    _require_own_key(upload)
     if not isinstance(number, int) or not 1 <= number <= MAX_PARTS:
         raise ActionRefused(_l("Part numbers go from 1 to 10000."))
     upload.updated_at = utcnow()
@@ -178,6 +208,7 @@ def part_url(upload, number):
 
 def list_parts(upload):
     _require_open(upload)
+    _require_own_key(upload)
     try:
         return get_storage().list_parts(upload.key, upload.storage_upload_id)
     except MultipartError:
@@ -190,7 +221,10 @@ def complete_upload(upload, parts):
     :param parts: ``[(number, etag)]``.
     :raise ActionRefused: missing or mismatched parts, size different from what was declared.
     """
+    # Locked: two completions of one upload at once (a double click, a retried request) make one asset.
+    db.session.refresh(upload, with_for_update=True)
     _require_open(upload)
+    _require_own_key(upload)
     storage = get_storage()
     slot = resolve_slot(upload.slot, upload.owner)
     try:
@@ -205,6 +239,9 @@ def complete_upload(upload, parts):
         raise ActionRefused(_l("Some parts of the file are missing. Resume the upload to send them."), status=409)
     try:
         size = storage.complete_multipart(upload.key, upload.storage_upload_id, parts)
+    except KeyTaken:
+        log.error("upload %s: its key %r already holds an object; not overwritten", upload.id, upload.key)
+        raise ActionRefused(_l("This upload could not be stored. Please start it again."), status=409) from None
     except MultipartError as exc:
         raise ActionRefused(_l("The upload could not be completed: %(reason)s", reason=str(exc)), status=409) from None
     if size != upload.declared_size:
@@ -241,9 +278,7 @@ def accept_form_upload(user, slot_ref, file, content_length, replaces_asset_id=N
         )
     old = _replacing(user, slot, replaces_asset_id)
     _check_limits(user, slot, filename, size, file.mimetype, replacing=old)
-    import uuid
-
-    key = f"quarantine/{uuid.uuid4().hex}/{_ascii_name(filename)}"
+    key = quarantine_key(uuid.uuid4().hex, filename)
     file.stream.seek(0)
     get_storage().put(key, file.stream)
     return _new_asset(user, slot, filename, file.mimetype or "", key, size, old.id if old else None)
@@ -279,10 +314,10 @@ def _new_asset(owner, slot, filename, declared_type, key, size, replaces_asset_i
 
 def retry_asset(actor, asset):
     """Start processing again after a failure that may be temporary."""
-    from residency.media import pipeline
+    from residency.media import pipeline, tasks
 
     if asset.state != AssetState.FAILED or not asset.failure_retryable:
         raise ActionRefused(_l("Only a failure that may be temporary can be retried."), status=409)
-    pipeline.restart(asset)
+    tasks.queue_after_commit(pipeline.restart(asset))
     record("media.asset_retried", actor=actor, obj=asset)
     return asset

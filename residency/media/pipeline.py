@@ -23,7 +23,9 @@ from flask import current_app
 from residency.core.live import emit, user_room
 from residency.core.types import utcnow
 from residency.extensions import db
-from residency.media.models import AssetState, Derivative, DerivativeState, MediaAsset, Upload, UploadState
+from residency.media.models import (
+    AssetState, Derivative, DerivativeState, MediaAsset, Upload, UploadState, is_shared_quarantine_key,
+)
 from residency.media.processing import MediaRejected
 from residency.media.processing.derivatives import PROFILES, applicable_profiles
 from residency.media.processing.detect import Detected, detect
@@ -127,6 +129,12 @@ def verify(asset_id):
         return None
     if asset.original_key:
         return "probe"
+    if is_shared_quarantine_key(asset.quarantine_key):
+        # Other artists' uploads of a file with the same name may have written this key: whatever
+        # it holds now cannot be taken as this artist's. `flask residency repair-upload-keys` decides.
+        log.warning("asset %s waits in the shared key %r: run `flask residency repair-upload-keys`",
+                    asset.id, asset.quarantine_key)
+        return None
     asset.state = AssetState.PROCESSING
     note(asset, "verify", "checking the file")
     db.session.commit()

@@ -21,6 +21,10 @@ class MultipartError(StorageError):
     """A multipart completion was refused (missing, unknown, too small or mismatched parts)."""
 
 
+class KeyTaken(MultipartError):
+    """The key already holds an object: a multipart upload never starts on it nor overwrites it."""
+
+
 @dataclass(frozen=True)
 class Part:
     number: int
@@ -124,7 +128,10 @@ class Storage(ABC):
 
     @abstractmethod
     def create_multipart(self, key, content_type="application/octet-stream"):
-        """Start a multipart upload to ``key``; returns the backend's upload id."""
+        """Start a multipart upload to ``key``; returns the backend's upload id.
+
+        :raise KeyTaken: an object is already stored under ``key`` (keys of uploads are never reused).
+        """
 
     @abstractmethod
     def part_url(self, key, upload_id, number, expires=3600):
@@ -136,7 +143,10 @@ class Storage(ABC):
 
     @abstractmethod
     def complete_multipart(self, key, upload_id, parts):
-        """Assemble ``parts`` (``[(number, etag)]``) into the object; returns its size."""
+        """Assemble ``parts`` (``[(number, etag)]``) into the object; returns its size.
+
+        Never overwrites: :raise KeyTaken: another object was stored under ``key`` meanwhile.
+        """
 
     @abstractmethod
     def abort_multipart(self, key, upload_id):

@@ -13,7 +13,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from residency.storage.base import MultipartError, Part, Storage, StorageError, check_key, check_parts
+from residency.storage.base import KeyTaken, MultipartError, Part, Storage, StorageError, check_key, check_parts
 
 CHUNK = 1024 * 1024
 _UPLOAD_ID = set("0123456789abcdef")
@@ -133,7 +133,8 @@ class LocalStorage(Storage):
         return self.multipart_root / upload_id
 
     def create_multipart(self, key, content_type="application/octet-stream"):
-        check_key(key)
+        if self.path(key).exists():
+            raise KeyTaken(f"an object is already stored under {key!r}")
         upload_id = uuid.uuid4().hex
         folder = self._upload_dir(upload_id)
         folder.mkdir(parents=True)
@@ -204,12 +205,24 @@ class LocalStorage(Storage):
                         shutil.copyfileobj(part, out, CHUNK)
                 out.flush()
                 os.fsync(out.fileno())
-            os.replace(tmp, target)
-        except BaseException:
+            self._place_new(tmp, target, key)
+        finally:
             Path(tmp).unlink(missing_ok=True)
-            raise
         shutil.rmtree(folder, ignore_errors=True)
         return target.stat().st_size
+
+    @staticmethod
+    def _place_new(tmp, target, key):
+        """Give the finished file ``tmp`` the name ``target`` unless that name is taken (atomically:
+        a hard link fails on an existing name; ``tmp`` is removed by the caller)."""
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            raise KeyTaken(f"an object is already stored under {key!r}") from None
+        except OSError:  # a file system without hard links: check, then rename
+            if target.exists():
+                raise KeyTaken(f"an object is already stored under {key!r}") from None
+            os.replace(tmp, target)
 
     def abort_multipart(self, key, upload_id):
         try:

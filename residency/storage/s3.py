@@ -6,6 +6,7 @@ expose the ``ETag`` header to the site's origin.
 """
 
 import contextlib
+import hashlib
 import os
 import tempfile
 
@@ -15,6 +16,7 @@ from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 from residency.storage.base import (
+    KeyTaken,
     MultipartError,
     Part,
     Storage,
@@ -146,6 +148,8 @@ class S3Storage(Storage):
     # Multipart ---------------------------------------------------------------------------
 
     def create_multipart(self, key, content_type="application/octet-stream"):
+        if self.exists(key):
+            raise KeyTaken(f"an object is already stored under {key!r}")
         try:
             response = self.client.create_multipart_upload(
                 Bucket=self.bucket, Key=check_key(key), ContentType=content_type
@@ -176,14 +180,42 @@ class S3Storage(Storage):
     def complete_multipart(self, key, upload_id, parts):
         stored = {part.number: part for part in self.list_parts(key, upload_id)}
         check_parts(parts, stored)
+        chosen = [stored[n] for n, _etag in parts]
+        request = {
+            "Bucket": self.bucket, "Key": check_key(key), "UploadId": upload_id,
+            "MultipartUpload": {"Parts": [{"PartNumber": p.number, "ETag": p.etag} for p in chosen]},
+        }
         try:
-            self.client.complete_multipart_upload(
-                Bucket=self.bucket, Key=check_key(key), UploadId=upload_id,
-                MultipartUpload={"Parts": [{"PartNumber": n, "ETag": stored[n].etag} for n, _etag in parts]},
-            )
+            # Only if nothing is stored under the key yet: an upload never overwrites an object.
+            self.client.complete_multipart_upload(IfNoneMatch="*", **request)
         except ClientError as exc:
-            raise MultipartError(f"S3 refused the completion: {_code(exc)}") from exc
+            code = _code(exc)
+            if code in {"PreconditionFailed", "412"}:
+                if self._holds(key, chosen):  # our own completion, answered twice (a retried request)
+                    return self.size(key)
+                raise KeyTaken(f"an object is already stored under {key!r}") from exc
+            if code not in {"NotImplemented", "501"}:
+                raise MultipartError(f"S3 refused the completion: {code}") from exc
+            # A server without conditional writes: check, then complete.
+            if self.exists(key):
+                raise KeyTaken(f"an object is already stored under {key!r}") from exc
+            try:
+                self.client.complete_multipart_upload(**request)
+            except ClientError as again:
+                raise MultipartError(f"S3 refused the completion: {_code(again)}") from again
         return self.size(key)
+
+    def _holds(self, key, parts):
+        """Whether the object under ``key`` is the assembly of ``parts`` (S3's multipart ETag)."""
+        try:
+            etag = self.client.head_object(Bucket=self.bucket, Key=key)["ETag"].strip('"')
+        except ClientError:
+            return False
+        try:
+            digest = hashlib.md5(b"".join(bytes.fromhex(p.etag.strip('"')) for p in parts), usedforsecurity=False)
+        except ValueError:
+            return False
+        return etag == f"{digest.hexdigest()}-{len(parts)}"
 
     def abort_multipart(self, key, upload_id):
         try:

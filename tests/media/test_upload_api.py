@@ -236,9 +236,10 @@ def test_presigned_urls_use_the_public_s3_address(moto_s3):
 def test_with_s3_the_page_may_talk_to_the_bucket_and_nothing_else():
     """The CSP lets the uploader PUT parts to S3's public origin (and play previews from it)."""
     from residency.core.security import content_security_policy
+    from residency.storage import csp_origins
 
-    local = content_security_policy({"S3_BUCKET": None})
+    local = content_security_policy(csp_origins({"S3_BUCKET": None}))
     assert local["connect-src"] == "'self'"
-    s3 = content_security_policy({"S3_BUCKET": "b", "S3_PUBLIC_ENDPOINT_URL": "https://files.example.org/base"})
+    s3 = content_security_policy(csp_origins({"S3_BUCKET": "b", "S3_PUBLIC_ENDPOINT_URL": "https://files.example.org/base"}))
     assert s3["connect-src"] == ["'self'", "https://files.example.org"]
     assert "https://files.example.org" in s3["media-src"] and "https://files.example.org" in s3["img-src"]

@@ -40,6 +40,7 @@ from residency.media.models import (
     Derivative,
     DerivativeState,
     MediaAsset,
+    is_shared_quarantine_key,
     Upload,
     UploadState,
 )
@@ -123,7 +124,8 @@ def _eligible(asset, now):
             return REPLACED
         return None
     if (asset.state == AssetState.FAILED and not asset.failure_retryable and not asset.original_key
-            and asset.quarantine_key and asset.updated_at < cutoff):
+            and asset.quarantine_key and asset.updated_at < cutoff
+            and not is_shared_quarantine_key(asset.quarantine_key)):  # evidence for repair-upload-keys
         return REJECTED
     return None
 

@@ -255,6 +255,18 @@ def test_a_rejected_upload_loses_its_quarantine_copy_after_the_grace_period(app,
     assert "The uploaded file was deleted on" in page and "could not be processed" in page
 
 
+def test_a_failed_file_on_an_old_shared_upload_key_is_kept_for_the_repair(app, db, work, uploader):
+    """A failure on a key the old code shared (``quarantine/None/…``) may be another artist's
+    doing: its copy is evidence for ``repair-upload-keys`` and is never purged as a rejection."""
+    bad = upload(db, uploader, f"work:{work.id}", "page.srt", b"<!doctype html><html><script>alert(1)</script></html>")
+    shared = "quarantine/None/page.srt"
+    get_storage().move(bad.quarantine_key, shared)
+    bad.quarantine_key = shared
+    db.session.commit()
+    assert retention.purge(now=after_grace(app))[0] == []
+    assert get_storage().exists(shared)
+
+
 def test_the_purge_runs_hourly_on_the_io_queue(app, db, replaced):
     """Beat runs ``media.purge_replaced`` every hour on the io queue; the task returns its counts."""
     from residency.extensions import celery

@@ -1,8 +1,9 @@
 """Coordinators' view of a call's applications: filters, counts, flags, messages, exports.
 
-Thin views: each loads the call, asks ``call.manage_applications``, calls a query or an
-operation of :mod:`residency.applications.review_ops` (or :mod:`.exports`), commits once, then
-renders or redirects.
+Thin views: each loads the call (and the application), asks ``call.manage_applications``, calls a
+query or an operation of :mod:`residency.applications.review_ops` (or :mod:`.exports`), commits
+once, then renders or redirects. A call or an application the viewer may not see is answered
+404, exactly as if it did not exist; one they see but do not run, 403.
 """
 
 import re
@@ -30,7 +31,7 @@ from residency.calls.models import Call
 from residency.core.dates import datetime_formatter
 from residency.core.errors import ActionRefused
 from residency.core.forms import show_refusal
-from residency.core.permissions import require
+from residency.core.permissions import can, require
 from residency.core.types import utcnow
 from residency.extensions import db, limiter
 
@@ -74,19 +75,43 @@ def _signed_in():
     """Every page here needs a login; each view then asks the permission rule about its call."""
 
 
+def _visible_call(call_id):
+    """The call, if the viewer may see it. :raise 404: no such call, or a draft the viewer does not
+    run (answered exactly as if it did not exist)."""
+    call = db.session.get(Call, call_id)
+    if call is None or not can(current_user, "call.view", call):
+        abort(404)
+    return call
+
+
 def _managed_call(call_id):
-    """The call, if the viewer runs it. :raise 404: no such call. :raise 403: not theirs."""
-    call = db.get_or_404(Call, call_id)
+    """The call, if the viewer runs it.
+
+    :raise 404: no such call, or one the viewer may not see.
+    :raise 403: a call the viewer sees (a published one) but does not run.
+    """
+    call = _visible_call(call_id)
     require("call.manage_applications", call)
     return call
 
 
-def _listed_application(call, application_id):
-    """:raise 404: not one of the call's submitted applications (a draft, another call's)."""
+def _listed_application(call_id, application_id):
+    """The call, one of its submitted applications and the version shown, if the viewer runs the call.
+
+    The application is the object of these routes: one the viewer may not see is answered exactly
+    as if it did not exist, whatever the call.
+
+    :return: ``(call, application, version)``.
+    :raise 404: no such call or one the viewer may not see; not one of the call's submitted
+        applications (a draft, another call's); an application the viewer may not see.
+    :raise 403: the viewer sees the application (its applicant) but does not run the call.
+    """
+    call = _visible_call(call_id)
     application, version = review_ops.get_listed_application(call, application_id)
-    if application is None or version is None:
+    if application is None or version is None or not can(current_user, "application.view", application):
         abort(404)
-    return application, version
+    require("call.manage_applications", call)
+    return call, application, version
 
 
 def _page_number():
@@ -221,8 +246,7 @@ def _country_options(locale):
 @bp.route("/manage/calls/<int:call_id>/applications/<int:application_id>")
 def application(call_id, application_id):
     """One submitted application as frozen at its last submission, with flags and messages."""
-    call = _managed_call(call_id)
-    application, version = _listed_application(call, application_id)
+    call, application, version = _listed_application(call_id, application_id)
     return _application_page(call, application, version)
 
 
@@ -245,8 +269,7 @@ def _application_page(call, application, version, eligibility_form=None, message
 @bp.route("/manage/calls/<int:call_id>/applications/<int:application_id>/eligibility", methods=["POST"])
 def eligibility(call_id, application_id):
     """Mark the application eligible or not, with a note (audited)."""
-    call = _managed_call(call_id)
-    application, version = _listed_application(call, application_id)
+    call, application, version = _listed_application(call_id, application_id)
     form = EligibilityForm()
     if form.validate_on_submit():
         try:
@@ -266,8 +289,7 @@ def eligibility(call_id, application_id):
 @limiter.limit(_limit("RATELIMIT_APPLICANT_MESSAGES", "30 per hour"), methods=["POST"], key_func=_sender_key)
 def message_one(call_id, application_id):
     """Write to the people of one application (owner and accepted co-applicants)."""
-    call = _managed_call(call_id)
-    application, version = _listed_application(call, application_id)
+    call, application, version = _listed_application(call_id, application_id)
     form = MessageForm()
     if form.validate_on_submit():
         try:

@@ -1,9 +1,10 @@
 """Coordinators download the files of a submitted application, exactly as frozen in its version.
 
-The route lives on the ``review`` blueprint (login required, ``call.manage_applications`` on the
-call). A file is served only while the stored asset is still the one the version froze: listed in
-the version's snapshot, still in the application's upload slot, with the same SHA-256. The bytes
-come from the storage backend's signed, expiring URL (S3 presigned, or ``media.local_file``).
+The route lives on the ``review`` blueprint (login required; the application must be visible to
+the viewer, then ``call.manage_applications`` on the call). A file is served only while the
+stored asset is still the one the version froze: listed in the version's snapshot, still in the
+application's upload slot, with the same SHA-256. The bytes come from the storage backend's
+signed, expiring URL (S3 presigned, or ``media.local_file``).
 """
 
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from flask_login import current_user
 
 from residency.applications import listing
 from residency.applications.operations import slot_ref
-from residency.applications.review import _listed_application, _managed_call, bp
+from residency.applications.review import _listed_application, bp
 from residency.audit.operations import record
 from residency.core.errors import ActionRefused, render_error
 from residency.extensions import db
@@ -78,12 +79,13 @@ def application_file(call_id, application_id, asset_id):
     """Redirect to a signed, expiring URL serving a file of the application's last submitted
     version as an attachment under its submitted name; the download is audited.
 
-    :raise 403: the viewer does not manage the call's applications.
-    :raise 404: not a submitted application of this call, not a file of the version shown, or the
-        file changed since it was submitted (with a message saying so).
+    :raise 403: the viewer sees the application (its applicant) but does not manage the call's
+        applications.
+    :raise 404: no such call or application, or one the viewer may not see (as if it did not
+        exist); not a submitted application of this call; not a file of the version shown, or
+        the file changed since it was submitted (with a message saying so).
     """
-    call = _managed_call(call_id)
-    application, version = _listed_application(call, application_id)
+    _call, application, version = _listed_application(call_id, application_id)
     try:
         asset, submitted = release_submitted_file(current_user._get_current_object(), application, version, asset_id)
     except ActionRefused as refusal:

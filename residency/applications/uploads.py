@@ -16,7 +16,7 @@ from residency.core.permissions import can
 from residency.core.types import utcnow
 from residency.extensions import db
 from residency.media.models import AssetState, MediaAsset
-from residency.media.slots import Slot, SlotRules, default_max_size, slot_resolver
+from residency.media.slots import NOT_YOURS, Slot, SlotRules, default_max_size, slot_resolver
 
 
 def _unknown(status=404):
@@ -27,15 +27,18 @@ def _unknown(status=404):
 def application_slot(user, raw_id):
     """The slot of one file question of an application ``user`` may change now.
 
-    :raise ActionRefused: malformed (400), unknown or not the user's (404), the application or
-        its call no longer takes changes (409).
+    :raise ActionRefused: malformed (400), unknown or invisible to the user (404, as if it did not
+        exist), seen but not the user's to change (403: the call's coordinators), the application
+        or its call no longer takes changes (409).
     """
     application_id, _dot, question_id = raw_id.partition(".")
     if not application_id.isdigit() or not question_id:
         raise _unknown(400)
     application = db.session.get(Application, int(application_id))
-    if application is None or not can(user, "application.edit", application):
-        raise _unknown()
+    if application is None or not can(user, "application.view", application):
+        raise _unknown()  # exactly as if it did not exist
+    if not can(user, "application.edit", application):
+        raise ActionRefused(NOT_YOURS, status=403)
     question = application.call.question(question_id)
     if question is None or question.get("type") != "file":
         raise _unknown()

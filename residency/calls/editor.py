@@ -43,13 +43,18 @@ def _me():
 
 
 def _call(call_id):
-    """The call to edit. :raise 404: unknown, or a draft the user does not run; :raise 403: not theirs.
+    """The call to edit. :raise 404: unknown, or a draft the user does not run (exactly as if it did
+    not exist); :raise 403: a call the user sees but does not run.
 
     A change locks the row, so two coordinators editing the form at once cannot overwrite each other.
+    The lock is taken only once the user may edit: a refused request neither waits for it nor holds it.
     """
-    call = db.session.get(Call, call_id, with_for_update=request.method == "POST") or abort(404)
-    require("call.view", call, status=404)
+    call = db.session.get(Call, call_id)
+    if call is None or not can(current_user, "call.view", call):
+        abort(404)
     require("call.edit", call)
+    if request.method == "POST":
+        db.session.refresh(call, with_for_update=True)
     return call
 
 

@@ -12,6 +12,9 @@ from flask_babel import lazy_gettext as _l
 
 from residency.core.errors import ActionRefused
 
+#: The refusal of an upload place the user sees but may not upload to.
+NOT_YOURS = _l("You may not upload files here.")
+
 ALL_KINDS = frozenset({"video", "audio", "image", "document", "archive", "subtitle"})
 
 #: What a browser may declare for each kind; the real check is by content after upload.
@@ -55,7 +58,8 @@ def slot_resolver(slot_type):
     """Declare ``fn(user, raw_id: str) -> Slot`` for references ``<slot_type>:<raw_id>``.
 
     The resolver parses and checks ``raw_id`` itself and raises ``ActionRefused`` (400 malformed,
-    404 unknown or not the user's).
+    404 unknown or invisible to the user, exactly as if it did not exist; 403 visible to the user
+    but not theirs to upload to).
     """
 
     def decorator(fn):
@@ -68,7 +72,8 @@ def slot_resolver(slot_type):
 def resolve_slot(ref, user):
     """The slot ``ref`` for ``user``.
 
-    :raise ActionRefused: malformed reference (400), no such slot or not the user's (404).
+    :raise ActionRefused: malformed reference (400), no such slot or one the user may not see
+        (404), one the user sees but may not upload to (403).
     """
     slot_type, _sep, raw_id = (ref or "").partition(":")
     resolver = _RESOLVERS.get(slot_type)
@@ -96,7 +101,11 @@ def default_max_size():
 
 @slot_resolver("work")
 def _work_slot(user, raw_id):
-    """Any file of a work the user owns, up to MEDIA_MAX_FILE_SIZE."""
+    """Any file of a work the user owns, up to MEDIA_MAX_FILE_SIZE.
+
+    A work the user may not see is unknown (404, as if it did not exist); one they see but may
+    not change (a network admin) is refused (403).
+    """
     from residency.core.permissions import can
     from residency.extensions import db
     from residency.media.models import Work
@@ -104,6 +113,8 @@ def _work_slot(user, raw_id):
     if not raw_id.isdigit():
         raise ActionRefused(_l("Unknown upload destination."), status=400)
     work = db.session.get(Work, int(raw_id))
-    if work is None or not can(user, "work.edit", work):
+    if work is None or not can(user, "work.view", work):
         raise ActionRefused(_l("Unknown upload destination."), status=404)
+    if not can(user, "work.edit", work):
+        raise ActionRefused(NOT_YOURS, status=403)
     return Slot(ref=f"work:{work.id}", rules=SlotRules(kinds=ALL_KINDS, max_size=default_max_size()), work_id=work.id)

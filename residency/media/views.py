@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from residency.core.errors import ActionRefused
-from residency.core.permissions import require
+from residency.core.permissions import can, require
 from residency.extensions import csrf, db
 from residency.media import operations
 from residency.media.forms import FileUploadForm, WorkForm
@@ -27,14 +27,25 @@ INLINE_TYPES = {"video/mp4", "audio/mp4", "image/jpeg", "image/png", "text/vtt"}
 
 
 def _work(work_id, action="work.view"):
-    work = db.get_or_404(Work, work_id)
-    require(action, work, status=404 if action == "work.view" else 403)
+    """The work, if the current user may see it, and do ``action`` to it.
+
+    :raise 404: no such work, or one the user may not see (answered exactly as if it did not
+        exist, on every route and method, so that ids reveal nothing).
+    :raise 403: the user sees the work but may not do ``action``.
+    """
+    work = db.session.get(Work, work_id)
+    if work is None or not can(current_user, "work.view", work):
+        abort(404)
+    if action != "work.view":
+        require(action, work)
     return work
 
 
 def _asset(work, asset_id):
-    asset = db.get_or_404(MediaAsset, asset_id)
-    if asset.work_id != work.id:
+    """An asset of ``work`` (already checked visible). :raise 404: not this work's, or one the
+    user may not see (as if it did not exist)."""
+    asset = db.session.get(MediaAsset, asset_id)
+    if asset is None or asset.work_id != work.id or not can(current_user, "asset.view", asset):
         abort(404)
     return asset
 
@@ -149,15 +160,15 @@ def form_upload(work_id):
 def asset(work_id, asset_id):
     work = _work(work_id)
     item = _asset(work, asset_id)
-    require("asset.view", item, status=404)
     return render_template("media/asset.html", work=work, asset=item, qc_warnings=asset_warnings(item))
 
 
 @bp.route("/works/<int:work_id>/assets/<int:asset_id>/retry", methods=["POST"])
 @login_required
 def retry(work_id, asset_id):
-    work = _work(work_id, "work.edit")
+    work = _work(work_id)
     item = _asset(work, asset_id)  # CSRFProtect has checked the token of this POST
+    require("work.edit", work)
     try:
         operations.retry_asset(current_user._get_current_object(), item)
     except ActionRefused as refusal:
@@ -178,13 +189,12 @@ def download(work_id, asset_id, which):
     expires = current_app.config["MEDIA_URL_SECONDS"]
     base = item.original_filename.rsplit(".", 1)[0]
     if which == "original":
-        require("asset.download_original", item, status=404)
+        require("asset.download_original", item)
         if not item.original_key:
             abort(404)
         url = get_storage().download_url(item.original_key, item.original_filename, expires, inline=False,
                                          content_type="application/octet-stream")
         return redirect(url)
-    require("asset.view", item, status=404)
     derivative = item.derivative(which)
     if derivative is None or derivative.state != "done" or not derivative.key:
         abort(404)

@@ -103,10 +103,11 @@ def test_network_coordinators_and_admins_download_from_any_city_call(client, log
 
 @pytest.mark.parametrize("role", ["owner", "co_applicant", "artist", "juror", "jury_chair", "festival_programmer",
                                   "linz_coordinator"])
-def test_everyone_else_gets_403_and_no_link(db, client, login_as, make_user, make_application, call, other_city,
-                                            ada, portfolio, role):
-    """The applicant and co-applicants, other artists, the call's jurors and chair, festival programmers
-    and other cities' coordinators get 403; nothing is audited."""
+def test_everyone_else_gets_403_or_404_and_no_link(db, client, login_as, make_user, make_application, call, other_city,
+                                                   ada, portfolio, role):
+    """The applicant and co-applicants (who see the application) get 403; other artists, the call's
+    jurors and chair, festival programmers and other cities' coordinators, who may not see it, get
+    404 as if it did not exist; nothing is audited."""
     co_applicant = make_user(name="Co")
     application = make_application(call, owner=ada, files=[portfolio], members=[(co_applicant, True)])
     user = {
@@ -122,7 +123,7 @@ def test_everyone_else_gets_403_and_no_link(db, client, login_as, make_user, mak
 
     response = client.get(file_url(call, application, portfolio))
 
-    assert response.status_code == 403
+    assert response.status_code == (403 if role in ("owner", "co_applicant") else 404)
     assert "Location" not in response.headers
     assert downloads(db) == []
 

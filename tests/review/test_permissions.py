@@ -6,23 +6,30 @@ from tests.accounts.support import page_text
 from tests.review.conftest import list_url
 
 
-def pages(call, application):
+def call_pages(call):
+    """The pages of a call's applications as a whole (their object is the call)."""
     base = f"/manage/calls/{call.id}/applications"
-    return [base, f"{base}/{application.id}", f"{base}/export.csv", f"{base}/export.xlsx", f"{base}/messages"]
+    return [base, f"{base}/export.csv", f"{base}/export.xlsx", f"{base}/messages"]
+
+
+def pages(call, application):
+    return call_pages(call) + [f"/manage/calls/{call.id}/applications/{application.id}"]
 
 
 def test_lyon_coordinator_cannot_see_or_act_on_a_linz_call(client, login_as, coordinator, make_call, other_city,
                                                            make_application):
-    """A coordinator of Lyon gets 403 on every page and action of a call of Linz; nothing changes."""
+    """A coordinator of Lyon sees a published call of Linz but not its applications: 403 on the
+    call's pages, 404 on an application's pages and actions (as if it did not exist); nothing changes."""
     linz_call = make_call(owner_city=other_city)
     application = make_application(linz_call)
     login_as(coordinator)
 
-    for url in pages(linz_call, application):
+    for url in call_pages(linz_call):
         assert client.get(url).status_code == 403, url
     base = f"/manage/calls/{linz_call.id}/applications/{application.id}"
-    assert client.post_form(f"{base}/eligibility", {"decision": "ineligible", "note": "no"}).status_code == 403
-    assert client.post_form(f"{base}/messages", {"subject": "Hi", "body": "Hello"}).status_code == 403
+    assert client.get(base).status_code == 404
+    assert client.post_form(f"{base}/eligibility", {"decision": "ineligible", "note": "no"}).status_code == 404
+    assert client.post_form(f"{base}/messages", {"subject": "Hi", "body": "Hello"}).status_code == 404
     assert client.post_form(f"/manage/calls/{linz_call.id}/applications/messages",
                             {"subject": "Hi", "body": "Hello"}).status_code == 403
     assert application.eligible is None
@@ -30,7 +37,8 @@ def test_lyon_coordinator_cannot_see_or_act_on_a_linz_call(client, login_as, coo
 
 @pytest.mark.parametrize("role", ["artist", "juror", "jury_chair", "festival_programmer", "linz_coordinator"])
 def test_other_roles_get_403(client, login_as, make_user, call, other_city, make_application, role):
-    """Artists, the call's jurors and chair, festival programmers, other cities' coordinators: 403."""
+    """Artists, the call's jurors and chair, festival programmers, other cities' coordinators: 403 on
+    the call's pages; an application they may not see is 404, as if it did not exist."""
     application = make_application(call)
     grants = {
         "artist": [],
@@ -41,8 +49,9 @@ def test_other_roles_get_403(client, login_as, make_user, call, other_city, make
     }[role]
     login_as(make_user(roles=grants))
 
-    for url in pages(call, application):
+    for url in call_pages(call):
         assert client.get(url).status_code == 403, url
+    assert client.get(f"/manage/calls/{call.id}/applications/{application.id}").status_code == 404
 
 
 def test_the_applicant_cannot_open_the_coordinators_view_of_their_own_application(client, login_as, call,

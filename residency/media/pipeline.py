@@ -15,7 +15,6 @@ import hashlib
 import logging
 import time
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -24,14 +23,14 @@ from residency.core.live import emit, user_room
 from residency.core.types import utcnow
 from residency.extensions import db
 from residency.media.models import (
-    AssetState, Derivative, DerivativeState, MediaAsset, Upload, UploadState, is_shared_quarantine_key,
+    AssetState, Derivative, DerivativeState, MediaAsset, is_shared_quarantine_key,
 )
 from residency.media.processing import MediaRejected
 from residency.media.processing.derivatives import PROFILES, applicable_profiles
 from residency.media.processing.detect import Detected, detect
 from residency.media.processing.limits import Limits
 from residency.media.processing.probe import probe as probe_file
-from residency.storage import StorageError, get_storage
+from residency.storage import get_storage
 
 log = logging.getLogger(__name__)
 HASH_CHUNK = 4 * 1024 * 1024
@@ -243,6 +242,37 @@ def derive(asset_id, profile_name):
 
     :raise TransientError: worth retrying (the task retries with backoff).
     """
+    started = _start_derivative(asset_id, profile_name)
+    if not isinstance(started, dict):
+        return started
+    profile = PROFILES[profile_name]
+    scratch = Path(current_app.config["SCRATCH_DIR"])
+    scratch.mkdir(parents=True, exist_ok=True)
+    out = scratch / f"{asset_id}-{profile_name}-{uuid.uuid4().hex}.{profile.ext}"
+    storage = get_storage()
+    progress = _Progress(started["derivative_id"], asset_id, started["owner_id"], profile_name)
+    try:
+        with storage.local_copy(started["original_key"]) as src:
+            meta = profile.make(src, started["probe"], out, on_progress=progress, limits=limits())
+        if meta.get("use_source"):
+            result = {"use_source": True, "key": started["original_key"], "size": None, "sha256": None}
+        else:
+            sha256, size = hash_file(out)
+            storage.put_file(started["key"], out, profile.content_type)
+            result = {"use_source": False, "key": started["key"], "size": size, "sha256": sha256}
+    except MediaRejected as rejected:
+        _finish_failed(started["derivative_id"], rejected.code, rejected.message, retryable=False)
+        return False
+    finally:
+        out.unlink(missing_ok=True)
+    _finish_done(started["derivative_id"], profile, meta, result)
+    finalize(asset_id)
+    return True
+
+
+def _start_derivative(asset_id, profile_name):
+    """Mark the derivative running and commit. Returns what the work needs, as plain values, or
+    True (already done) / False (nothing to do)."""
     derivative = db.session.execute(
         db.select(Derivative).where(Derivative.asset_id == asset_id, Derivative.profile == profile_name)
         .with_for_update()
@@ -254,37 +284,23 @@ def derive(asset_id, profile_name):
     asset = derivative.asset
     if asset.state == AssetState.FAILED and derivative.state == DerivativeState.FAILED:
         return False
-    profile = PROFILES[profile_name]
     now = utcnow()
     derivative.state = DerivativeState.RUNNING
     derivative.attempts += 1
     derivative.started_at = derivative.heartbeat_at = now
     derivative.error = None
     derivative.progress = 0.0
-    derivative_id, owner_id, original_key = derivative.id, asset.owner_id, asset.original_key
-    probe_data, key = asset.probe, derived_key(asset, profile)
+    started = {
+        "derivative_id": derivative.id, "owner_id": asset.owner_id, "original_key": asset.original_key,
+        "probe": asset.probe, "key": derived_key(asset, PROFILES[profile_name]),
+    }
     db.session.commit()
     announce(asset)
+    return started
 
-    scratch = Path(current_app.config["SCRATCH_DIR"])
-    scratch.mkdir(parents=True, exist_ok=True)
-    out = scratch / f"{asset_id}-{profile_name}-{uuid.uuid4().hex}.{profile.ext}"
-    storage = get_storage()
-    try:
-        with storage.local_copy(original_key) as src:
-            meta = profile.make(src, probe_data, out, on_progress=_Progress(derivative_id, asset_id, owner_id, profile_name), limits=limits())
-        if meta.get("use_source"):
-            result = {"use_source": True, "key": original_key, "size": None, "sha256": None}
-        else:
-            sha256, size = hash_file(out)
-            storage.put_file(key, out, profile.content_type)
-            result = {"use_source": False, "key": key, "size": size, "sha256": sha256}
-    except MediaRejected as rejected:
-        _finish_failed(derivative_id, rejected.code, rejected.message, retryable=False)
-        return False
-    finally:
-        out.unlink(missing_ok=True)
 
+def _finish_done(derivative_id, profile, meta, result):
+    """Record the made derivative (or that the original serves as it) and commit."""
     derivative = db.session.get(Derivative, derivative_id, with_for_update=True, populate_existing=True)
     asset = derivative.asset
     derivative.state = DerivativeState.DONE
@@ -297,10 +313,8 @@ def derive(asset_id, profile_name):
     derivative.progress = 1.0
     derivative.finished_at = utcnow()
     derivative.error = None
-    note(asset, profile_name, "kept the original as it is" if result["use_source"] else "done")
+    note(asset, profile.name, "kept the original as it is" if result["use_source"] else "done")
     db.session.commit()
-    finalize(asset_id)
-    return True
 
 
 def _finish_failed(derivative_id, code, message, retryable):
@@ -380,80 +394,3 @@ def restart(asset):
             derivative.error = None
             jobs.append(("derive", (asset.id, derivative.profile)))
     return jobs
-
-
-# Sweeper -----------------------------------------------------------------------------------
-
-def sweep():
-    """Find work a dead worker or a lost message left behind; expire abandoned uploads. Commits.
-
-    Returns ``(counts, jobs)``: a dict of counts, and the ``(step, args)`` jobs to queue again.
-    """
-    config = current_app.config
-    now = utcnow()
-    stale = now - timedelta(seconds=config["MEDIA_STALE_SECONDS"])
-    counts = {"derivatives": 0, "ingests": 0, "probes": 0, "uploads_expired": 0}
-
-    stuck = db.session.execute(
-        db.select(Derivative).join(MediaAsset).where(
-            MediaAsset.state != AssetState.FAILED,
-            ((Derivative.state == DerivativeState.RUNNING) & (Derivative.heartbeat_at < stale))
-            | ((Derivative.state == DerivativeState.PENDING) & (Derivative.created_at < stale)
-               & ((Derivative.heartbeat_at.is_(None)) | (Derivative.heartbeat_at < stale))),
-        )
-    ).scalars().all()
-    jobs = []
-    for derivative in stuck:
-        derivative.state = DerivativeState.PENDING
-        derivative.heartbeat_at = now  # not again before another stale period
-        jobs.append(("derive", (derivative.asset_id, derivative.profile)))
-        counts["derivatives"] += 1
-
-    waiting = db.session.execute(
-        db.select(MediaAsset).where(
-            MediaAsset.state.in_([AssetState.UPLOADED, AssetState.PROCESSING]), MediaAsset.updated_at < stale
-        )
-    ).scalars().all()
-    for asset in waiting:
-        if not asset.original_key:
-            jobs.append(("ingest", (asset.id,)))
-            counts["ingests"] += 1
-        elif asset.probe is None:
-            jobs.append(("probe", (asset.id,)))
-            counts["probes"] += 1
-        asset.updated_at = now
-
-    expiry = now - timedelta(hours=config["MEDIA_UPLOAD_EXPIRY_HOURS"])
-    abandoned = db.session.execute(
-        db.select(Upload).where(Upload.state == UploadState.UPLOADING, Upload.updated_at < expiry)
-    ).scalars().all()
-    storage = get_storage()
-    for upload in abandoned:
-        try:
-            storage.abort_multipart(upload.key, upload.storage_upload_id)
-        except StorageError:
-            log.warning("could not abort upload %s; will try again", upload.id)
-            continue
-        upload.state = UploadState.EXPIRED
-        counts["uploads_expired"] += 1
-    db.session.commit()
-    return counts, jobs
-
-
-def working_copy_cleanup(max_age_hours=24):
-    """Remove scratch files a killed worker left behind."""
-    scratch = Path(current_app.config["SCRATCH_DIR"])
-    if not scratch.is_dir():
-        return 0
-    cutoff = time.time() - max_age_hours * 3600
-    removed = 0
-    for path in scratch.iterdir():
-        try:
-            if path.is_file() and path.stat().st_mtime < cutoff:
-                path.unlink()
-                removed += 1
-        except OSError:
-            continue
-    return removed
-
-

@@ -10,7 +10,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from residency.core.jobs import enqueue_after_commit
 from residency.extensions import db
-from residency.media import pipeline, retention
+from residency.media import pipeline, retention, sweeper
 from residency.media.processing import TransientError
 from residency.media.processing.limits import Limits
 from residency.storage import StorageError
@@ -65,10 +65,10 @@ def sweep():
 
 def sweep_now():
     """What the sweeper does, run here and now; returns its counts."""
-    counts, jobs = pipeline.sweep()
+    counts, jobs = sweeper.sweep()
     for step, args in jobs:
         STEPS[step].delay(*args)
-    counts["scratch_removed"] = pipeline.working_copy_cleanup()
+    counts["scratch_removed"] = sweeper.working_copy_cleanup()
     return counts
 
 

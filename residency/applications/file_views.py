@@ -11,7 +11,8 @@ from flask_login import current_user, login_required
 from residency.applications import operations
 from residency.applications.forms import question_views
 from residency.applications.policies import is_member
-from residency.applications.views import bp, load_application
+from residency.applications.blueprint import bp
+from residency.applications.views import load_application
 from residency.core.errors import ActionRefused
 from residency.core.types import utcnow
 from residency.extensions import csrf, db

@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 from residency.applications import operations
 from residency.accounts.forms import ConfirmForm
 from residency.applications.forms import InviteForm
-from residency.applications.views import PENDING_INVITATION, bp, load_application
+from residency.applications.blueprint import bp
+from residency.applications.views import PENDING_INVITATION, load_application
 from residency.core.errors import ActionRefused
 from residency.core.forms import show_refusal
 from residency.core.permissions import can

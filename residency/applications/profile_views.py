@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from residency.applications import operations
 from residency.applications.forms import ProfileForm
-from residency.applications.views import bp
+from residency.applications.blueprint import bp
 from residency.core.errors import ActionRefused
 from residency.core.forms import show_refusal
 from residency.extensions import db

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from functools import lru_cache
 
 from babel import Locale
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+from flask import (Response, abort, current_app, flash, redirect, render_template, request,
                    send_file, stream_with_context, url_for)
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
@@ -26,6 +26,7 @@ from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from residency.applications import exports, listing, review_messages, review_ops
+from residency.applications.blueprint import review_bp as bp
 from residency.audit.operations import record
 from residency.calls.models import Call
 from residency.core.dates import datetime_formatter
@@ -34,8 +35,6 @@ from residency.core.forms import show_refusal
 from residency.core.permissions import can, require
 from residency.core.types import utcnow
 from residency.extensions import db, limiter
-
-bp = Blueprint("review", __name__)
 
 DECISIONS = {"eligible": True, "ineligible": False, "unknown": None}
 #: Codes CLDR lists that are not countries one lives in (EU, UN, "unknown region"…).

@@ -15,7 +15,8 @@ from flask_login import current_user
 
 from residency.applications import listing
 from residency.applications.operations import slot_ref
-from residency.applications.review import _listed_application, bp
+from residency.applications.blueprint import review_bp as bp
+from residency.applications.review import _listed_application
 from residency.audit.operations import record
 from residency.core.errors import ActionRefused, render_error
 from residency.extensions import db

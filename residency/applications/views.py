@@ -4,7 +4,7 @@ Thin: parse, call an operation, commit, render or redirect. The profile, files a
 pages live in the other ``*_views.py`` modules of this package, on the same blueprint.
 """
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_time, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from residency.accounts.forms import ConfirmForm
 from residency.applications import operations
 from residency.applications import uploads  # noqa: F401  (declares the "application" upload slot)
+from residency.applications.blueprint import bp
 from residency.applications.forms import (
     eligibility_answers, eligibility_field_name, eligibility_form, question_views, read_answers,
 )
@@ -25,8 +26,6 @@ from residency.core.errors import ActionRefused
 from residency.core.permissions import can, require
 from residency.core.types import utcnow
 from residency.extensions import db
-
-bp = Blueprint("applications", __name__)
 
 STATE_LABELS = {
     ApplicationState.DRAFT: _l("Draft"),
@@ -294,4 +293,3 @@ def withdraw(application_id):
     return redirect(url_for("applications.edit", application_id=application.id))
 
 
-from residency.applications import file_views, member_views, profile_views  # noqa: E402,F401  (routes on bp)

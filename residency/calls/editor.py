@@ -15,7 +15,8 @@ from sqlalchemy.orm import joinedload
 from residency.calls import forms, operations
 from residency.calls.models import Call, CallState
 from residency.calls.states import STATE_LABELS, can_move
-from residency.calls.views import bp, coordinated_cities
+from residency.calls.blueprint import bp
+from residency.calls.views import coordinated_cities
 from residency.cities.models import City
 from residency.core.errors import ActionRefused
 from residency.core.forms import show_refusal

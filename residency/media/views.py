@@ -3,7 +3,7 @@
 import json
 from contextlib import closing
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -12,14 +12,13 @@ from residency.core.errors import ActionRefused
 from residency.core.permissions import can, require
 from residency.extensions import csrf, db
 from residency.media import operations
+from residency.media.blueprint import bp
 from residency.media.forms import FileUploadForm, WorkForm
 from residency.media.models import MediaAsset, Work
 from residency.media.operations import human_size
 from residency.media.qc_warnings import asset_warnings, localized_report
 from residency.storage import StorageError, get_storage
 from residency.storage.base import content_disposition
-
-bp = Blueprint("media", __name__)
 
 #: Derived files a browser may show in the page (players, images, captions). Everything else,
 #: and every original, is served as an attachment.
@@ -206,6 +205,7 @@ def download(work_id, asset_id, which):
     url = get_storage().download_url(derivative.key, f"{base}-{which}.{ext}", expires, inline=inline,
                                      content_type=content_type if inline else "application/octet-stream")
     return redirect(url)
+
 
 def _qc_report(derivative, filename):
     """The stored QC report with its warnings worded in the viewer's language, as an attachment

@@ -179,6 +179,24 @@ def read_answers(call, formdata):
     return values
 
 
+def replaced_answers(call, formdata, values, stored):
+    """The saved answers that ``values`` (from :func:`read_answers`) would replace although the
+    page never showed them: saved elsewhere (another browser or a co-applicant) after this page
+    was loaded. ``{question id: the saved answer}``; the caller shows them to the artist."""
+    replaced = {}
+    for question in call.form or []:
+        qid = question.get("id")
+        if qid not in values:
+            continue
+        saved = (stored or {}).get(qid)
+        base = formdata.get(base_name(qid))
+        if base is None or _unchanged(saved, base) or _comparable(saved) == _comparable(values[qid]):
+            continue  # the page showed what is saved, or both sides say the same
+        if _comparable(saved) != "":
+            replaced[qid] = saved
+    return replaced
+
+
 @dataclass
 class QuestionView:
     id: str

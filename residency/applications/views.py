@@ -15,12 +15,13 @@ from residency.applications import operations
 from residency.applications import uploads  # noqa: F401  (declares the "application" upload slot)
 from residency.applications.blueprint import bp
 from residency.applications.forms import (
-    eligibility_answers, eligibility_field_name, eligibility_form, question_views, read_answers,
+    eligibility_answers, eligibility_field_name, eligibility_form, question_views, read_answers, replaced_answers,
 )
 from residency.applications.models import Application, ApplicationState, ApplicationVersion
 from residency.applications.policies import is_member
 from residency.applications.validation import InvalidAnswers, eligibility_fields
 from residency.calls.models import Call
+from residency.calls.operations import localized
 from residency.cities.models import City
 from residency.core.errors import ActionRefused
 from residency.core.permissions import can, require
@@ -149,7 +150,7 @@ def apply(slug):
 
 # The application form ------------------------------------------------------------------------
 
-def _edit_page(application, values, errors=None, status=200):
+def _edit_page(application, values, errors=None, status=200, replaced=None):
     now = utcnow()
     files = operations.attached_files(application)
     writable = is_member(current_user, application) and application.state in operations.EDITABLE_STATES \
@@ -160,7 +161,22 @@ def _edit_page(application, values, errors=None, status=200):
         writable=writable, closed=operations.closed_reason(application.call, now),
         changed=operations.unsubmitted_changes(application),
         can_manage=can(current_user, "application.manage_members", application), confirm=ConfirmForm(),
+        replaced=_replaced_views(application.call, replaced),
     ), status
+
+
+def _replaced_views(call, replaced):
+    """``[(question label, the replaced answer as text)]`` for the page."""
+    locale = get_locale()
+    views = []
+    for qid, value in (replaced or {}).items():
+        question = call.question(qid) or {}
+        choices = {str(choice.get("value")): localized(choice.get("label"), locale, call.main_language)[0]
+                   for choice in question.get("choices") or []}
+        items = value if isinstance(value, list) else [value]
+        text = "; ".join(choices.get(str(item)) or str(item) for item in items)
+        views.append((localized(question.get("label"), locale, call.main_language)[0], text))
+    return views
 
 
 @bp.route("/applications/<int:application_id>", methods=["GET"])
@@ -180,8 +196,15 @@ def save(application_id):
     question's button (saves the draft, then opens the question's files page)."""
     application = load_application(application_id, "application.edit")
     values = read_answers(application.call, request.form)
+    replaced = replaced_answers(application.call, request.form, values, application.answers)
     typed = {**(application.answers or {}), **values}
     now = utcnow()
+    if replaced and request.form.get("action") == "submit":
+        # Submitting over answers this page never showed could send the jury text nobody reread.
+        db.session.rollback()
+        flash(_("Some answers were changed in another window after you opened this page. Nothing was submitted: "
+                "check the answers below, then submit again."), "error")
+        return _edit_page(application, typed, status=409, replaced=replaced)
     if request.form.get("action") == "submit":
         try:
             version = operations.submit_application(user(), application, values, now, str(get_locale()))
@@ -206,6 +229,11 @@ def save(application_id):
     if errors:
         flash(_("Your other answers are saved. Correct the answers marked below: they are not saved yet."), "error")
         return _edit_page(application, typed, errors, 400)
+    if replaced:
+        flash(_("Draft saved at %(time)s. Some answers had been changed in another window after you opened this "
+                "page: what your save replaced is shown below, so that you can keep what you need.",
+                time=format_time(now, "short")), "warning")
+        return _edit_page(application, typed, replaced=replaced)
     flash(_("Draft saved at %(time)s.", time=format_time(now, "short")), "success")
     action = request.form.get("action") or ""
     question = application.call.question(action[len("files:"):]) if action.startswith("files:") else None

@@ -92,3 +92,43 @@ def test_a_malformed_answer_left_unchanged_is_still_reported_on_submit(db, clien
         **base_fields({"title": "", "statement": "Short."}), "action": "submit"})
     assert response.status_code == 400
     assert 'href="#q-title"' in response.get_data(as_text=True)
+
+
+def test_an_answer_saved_elsewhere_and_changed_here_is_shown_after_the_save(db, client, login_as, artist, application):
+    """The same answer was saved in another window after this page was loaded, and is changed
+    here too: the save keeps this page's text and shows the artist the text it replaced."""
+    application.answers = {"statement": "Written in the other window."}
+    db.session.commit()
+    login_as(artist)
+    response = save(client, application, {"statement": "Written in this window."}, base_fields({"statement": None}))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Answers changed in another window" in page
+    assert "Written in the other window." in page and "Written in this window." in page
+    assert saved(db, application)["statement"] == "Written in this window."
+
+
+def test_submitting_over_an_answer_saved_elsewhere_submits_nothing(db, client, login_as, artist, application):
+    """Submitting would send the jury a text nobody reread: nothing is submitted (409), the other
+    window's text is shown, and the draft keeps it."""
+    application.answers = {"statement": "Written in the other window."}
+    db.session.commit()
+    login_as(artist)
+    response = client.post_form(f"/applications/{application.id}", {
+        **form_data({"statement": "Written in this window."}), **base_fields({"statement": "Old."}), "action": "submit"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Nothing was submitted" in page and "Written in the other window." in page
+    db.session.expire_all()
+    stored = db.session.get(Application, application.id)
+    assert stored.current_version == 0 and stored.answers["statement"] == "Written in the other window."
+
+
+def test_no_warning_when_the_page_showed_what_was_saved(db, client, login_as, artist, application):
+    """An ordinary save of a changed answer that nobody else touched redirects as usual."""
+    application.answers = {"statement": "Mine."}
+    db.session.commit()
+    login_as(artist)
+    response = save(client, application, {"statement": "Mine, revised."}, base_fields({"statement": "Mine."}))
+    assert response.status_code == 303
+    assert saved(db, application)["statement"] == "Mine, revised."

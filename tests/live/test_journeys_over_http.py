@@ -659,9 +659,6 @@ class TextLost(AssertionError):
     """What a person typed is gone and nobody was told."""
 
 
-@pytest.mark.xfail(strict=True, raises=TextLost, reason=(
-    "Defect: when the same answer is changed in two browsers of the same artist, the second save "
-    "replaces the first without a word: no conflict message, no copy of the replaced text."))
 def test_the_same_answer_changed_in_two_browsers_is_not_replaced_silently(platform, open_call):
     """The same answer changed in two browsers: the second save either keeps both texts or tells
     the artist what it replaced (the first text is on the page they read), never drops it in silence."""

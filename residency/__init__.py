@@ -58,8 +58,9 @@ def register_extensions(app):
 
 def register_core(app):
     """Core's own pages and mechanisms: home, language, health, errors, templates, CLI."""
-    from residency.core import cli, errors, permissions, templating, views
+    from residency.core import cli, errors, ids, permissions, templating, views
 
+    ids.init_app(app)
     app.register_blueprint(views.bp)
     errors.init_app(app)
     permissions.init_app(app)

@@ -13,6 +13,7 @@ from residency.audit.models import AuditEntry
 from residency.cities.models import City
 from residency.core.errors import ActionRefused
 from residency.core.health import health
+from residency.core.ids import parse_page
 from residency.core.jobs import enqueue_after_commit
 from residency.core.models import SystemProbe
 from residency.core.permissions import require
@@ -29,10 +30,7 @@ def _signed_in():
 
 
 def _page():
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
+    return parse_page(request.args.get("page"))
 
 
 @bp.route("/")

@@ -3,6 +3,7 @@ applications and cannot import them): is the version a file of a submitted appli
 
 from residency.applications import listing
 from residency.applications.models import ApplicationFile, ApplicationVersion
+from residency.core.ids import parse_id
 from residency.extensions import db
 from residency.media.models import MediaAsset
 
@@ -27,7 +28,7 @@ def referenced_asset_ids(asset_ids):
     slots = db.session.execute(
         db.select(MediaAsset.slot).where(MediaAsset.id.in_(wanted - found), MediaAsset.slot.startswith(SLOT_PREFIX))
     ).scalars()
-    application_ids = {int(raw) for raw in (slot[len(SLOT_PREFIX):].partition(".")[0] for slot in slots) if raw.isdigit()}
+    application_ids = {parse_id(slot[len(SLOT_PREFIX):].partition(".")[0]) for slot in slots} - {None}
     if application_ids:
         snapshots = db.session.execute(
             db.select(ApplicationVersion.snapshot).where(ApplicationVersion.application_id.in_(application_ids))

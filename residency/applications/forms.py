@@ -19,6 +19,7 @@ from residency.applications.validation import MAX_LINKS, count_words, country_na
 from residency.calls.forms import ANSWER_LABELS, CAREER_STAGE_LABELS, KIND_LABELS
 from residency.calls.models import CAREER_STAGES
 from residency.calls.operations import localized
+from residency.core.ids import parse_id
 from residency.media.operations import human_size
 
 _NOT_SAID = _l("Choose…")
@@ -99,7 +100,7 @@ def eligibility_answers(form, questions):
         answers["country"] = form.country.data or ""
     if "city" in form:
         raw = form.city.data or ""
-        answers["city"] = int(raw) if raw.isdigit() else None
+        answers["city"] = parse_id(raw)
     if "career_stage" in form:
         answers["career_stage"] = form.career_stage.data or ""
     for index, question in enumerate(questions):

@@ -32,6 +32,7 @@ from residency.calls.models import Call
 from residency.core.dates import datetime_formatter
 from residency.core.errors import ActionRefused
 from residency.core.forms import show_refusal
+from residency.core.ids import parse_page
 from residency.core.permissions import can, require
 from residency.core.types import utcnow
 from residency.extensions import db, limiter
@@ -114,10 +115,7 @@ def _listed_application(call_id, application_id):
 
 
 def _page_number():
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
+    return parse_page(request.args.get("page"))
 
 
 def _locale():

@@ -12,6 +12,7 @@ from residency.applications.models import Application
 from residency.applications.operations import attached_files, closed_reason, EDITABLE_STATES
 from residency.applications.validation import question_kinds
 from residency.core.errors import ActionRefused
+from residency.core.ids import parse_id
 from residency.core.permissions import can
 from residency.core.types import utcnow
 from residency.extensions import db
@@ -32,9 +33,9 @@ def application_slot(user, raw_id):
         or its call no longer takes changes (409).
     """
     application_id, _dot, question_id = raw_id.partition(".")
-    if not application_id.isdigit() or not question_id:
+    if not (application_id.isascii() and application_id.isdigit()) or not question_id:
         raise _unknown(400)
-    application = db.session.get(Application, int(application_id))
+    application = db.session.get(Application, parse_id(application_id)) if parse_id(application_id) else None
     if application is None or not can(user, "application.view", application):
         raise _unknown()  # exactly as if it did not exist
     if not can(user, "application.edit", application):

@@ -19,6 +19,7 @@ from residency.calls.blueprint import bp
 from residency.calls.views import coordinated_cities
 from residency.cities.models import City
 from residency.core.errors import ActionRefused
+from residency.core.ids import parse_id
 from residency.core.forms import show_refusal
 from residency.core.i18n import language_name
 from residency.core.permissions import can, has_role, is_network_admin, require
@@ -121,7 +122,8 @@ def new_call():
     if form.validate_on_submit():
         city = None
         if form.owner.data != "network":
-            city = db.session.get(City, int(form.owner.data)) if (form.owner.data or "").isdigit() else None
+            city_id = parse_id(form.owner.data)
+            city = db.session.get(City, city_id) if city_id else None
             if city is None:
                 abort(400)
         require("call.create", city)

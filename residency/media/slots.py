@@ -106,13 +106,15 @@ def _work_slot(user, raw_id):
     A work the user may not see is unknown (404, as if it did not exist); one they see but may
     not change (a network admin) is refused (403).
     """
+    from residency.core.ids import parse_id
     from residency.core.permissions import can
     from residency.extensions import db
     from residency.media.models import Work
 
-    if not raw_id.isdigit():
+    if not (raw_id.isascii() and raw_id.isdigit()):
         raise ActionRefused(_l("Unknown upload destination."), status=400)
-    work = db.session.get(Work, int(raw_id))
+    work_id = parse_id(raw_id)
+    work = db.session.get(Work, work_id) if work_id else None
     if work is None or not can(user, "work.view", work):
         raise ActionRefused(_l("Unknown upload destination."), status=404)
     if not can(user, "work.edit", work):

@@ -20,8 +20,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from residency.accounts.models import User
-from residency.applications import listing, review_ops
+from residency.applications import listing
 from residency.applications.models import Application, ApplicationVersion
+from residency.applications.review_eligibility import ELIGIBILITY_LABELS, eligibility_key
+from residency.applications.review_list import STATE_LABELS, filtered
 from residency.extensions import db
 from residency.media.models import MediaAsset
 
@@ -139,15 +141,15 @@ def rows(call, filters):
     """
     questions = copy.deepcopy(call.form or [])
     language = call.main_language
-    state_labels = {key: str(label) for key, label in review_ops.STATE_LABELS.items()}
-    eligibility_labels = {key: str(label) for key, label in review_ops.ELIGIBILITY_LABELS.items()}
-    query = review_ops.filtered(
+    state_labels = {key: str(label) for key, label in STATE_LABELS.items()}
+    eligibility_labels = {key: str(label) for key, label in ELIGIBILITY_LABELS.items()}
+    query = filtered(
         select(Application.id, Application.state, Application.eligible, User.display_name, User.email,
                ApplicationVersion.number, ApplicationVersion.submitted_at, ApplicationVersion.fingerprint,
                ApplicationVersion.snapshot)
         .join(User, User.id == Application.owner_id)
-        .join(ApplicationVersion, review_ops.current_version_join())
-        .where(review_ops.listed(call.id)),
+        .join(ApplicationVersion, listing.current_version_join())
+        .where(listing.listed(call.id)),
         filters, call.id,
     ).order_by(Application.submitted_at.asc(), Application.id.asc())
     return _read_rows(query, questions, language, state_labels, eligibility_labels)
@@ -162,7 +164,7 @@ def _read_rows(query, questions, language, state_labels, eligibility_labels):
             for row, answers in zip(chunk, answer_sets):
                 yield [
                     row.id, row.display_name, row.email, state_labels.get(row.state, row.state),
-                    eligibility_labels[review_ops.eligibility_key(row.eligible)], _utc_iso(row.submitted_at),
+                    eligibility_labels[eligibility_key(row.eligible)], _utc_iso(row.submitted_at),
                     row.number, row.fingerprint or "",
                 ] + [answer_text(q, answers.get(q.get("id")), files, language) for q in questions]
     finally:

@@ -1,18 +1,72 @@
-"""What the coordinators' list reads of a frozen version, copied into columns at each submission.
+"""Which applications the coordinators' list shows, and what it reads of their frozen versions.
+
+The list, its flags and its exports read only the *frozen* last submitted version of each
+application (``ApplicationVersion`` whose ``number`` is ``current_version``); the live draft is
+never shown. An application is listed once it has been submitted at least once
+(``current_version > 0``), as the ``application.view`` rule says, and never while in the draft
+state: :func:`listed` is that condition.
 
 A submitted version (``ApplicationVersion.snapshot``, format 1, written by
-:mod:`residency.applications.operations`) is JSON; reading 50 of them for every page of the list,
-and every version of a call to find duplicate files, costs more than the rest of the page. So
-:func:`index_version` copies what the list filters and flags on into plain columns when the
-version is frozen: the country and network city of residence on the application, and one
+:mod:`residency.applications.operations.submission`) is JSON; reading 50 of them for every page of
+the list, and every version of a call to find duplicate files, costs more than the rest of the
+page. So :func:`index_version` copies what the list filters and flags on into plain columns when
+the version is frozen: the country and network city of residence on the application, and one
 :class:`ApplicationFile` row per submitted file (name and SHA-256).
 
 The snapshot stays the record; these columns are derived from it and rewritten at each
 submission (and by migration ``0005`` for versions frozen before them).
 """
 
-from residency.applications.models import ApplicationFile
+from sqlalchemy import and_, literal_column, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from residency.applications.models import (
+    Application,
+    ApplicationFile,
+    ApplicationMember,
+    ApplicationState,
+    ApplicationVersion,
+)
 from residency.extensions import db
+
+
+def listed(call_id, table=Application):
+    """The applications of the call that coordinators see: submitted at least once, not a draft.
+
+    Written as ``ix_applications_listed``'s predicate, so that PostgreSQL counts and pages them
+    from that index alone. The constants are written into the SQL, not bound: a prepared
+    statement's generic plan can only use a partial index whose predicate its text proves.
+    """
+    return and_(table.call_id == call_id, table.current_version > literal_column("0"),
+                table.state != literal_column(f"'{ApplicationState.DRAFT}'"))
+
+
+def current_version_join():
+    """The join condition of ``Application`` to its last submitted ``ApplicationVersion``."""
+    return and_(
+        ApplicationVersion.application_id == Application.id,
+        ApplicationVersion.number == Application.current_version,
+    )
+
+
+def get_listed_application(call, application_id):
+    """The call's application ``application_id`` with its owner, members and frozen version.
+
+    :return: ``(application, version)``, or ``(None, None)`` when it is not listed (another
+        call's, or a draft).
+    """
+    application = db.session.execute(
+        select(Application)
+        .where(Application.id == application_id, listed(call.id))
+        .options(joinedload(Application.owner), selectinload(Application.members).joinedload(ApplicationMember.user))
+    ).unique().scalar_one_or_none()
+    if application is None:
+        return None, None
+    version = db.session.execute(
+        select(ApplicationVersion).where(ApplicationVersion.application_id == application.id,
+                                         ApplicationVersion.number == application.current_version)
+    ).scalar_one_or_none()
+    return application, version
 
 
 def snapshot_answers(snapshot):

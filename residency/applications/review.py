@@ -1,9 +1,10 @@
 """Coordinators' view of a call's applications: filters, counts, flags, messages, exports.
 
 Thin views: each loads the call (and the application), asks ``call.manage_applications``, calls a
-query or an operation of :mod:`residency.applications.review_ops` (or :mod:`.exports`), commits
-once, then renders or redirects. A call or an application the viewer may not see is answered
-404, exactly as if it did not exist; one they see but do not run, 403.
+query or an operation (:mod:`.review_list`, :mod:`.review_duplicates`, :mod:`.review_eligibility`,
+:mod:`.review_messages`, :mod:`.exports`), commits once, then renders or redirects. A call or an
+application the viewer may not see is answered 404, exactly as if it did not exist; one they see
+but do not run, 403.
 """
 
 import re
@@ -25,7 +26,9 @@ from markupsafe import Markup, escape
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from residency.applications import exports, listing, review_messages, review_ops
+from residency.applications import (
+    exports, listing, review_duplicates, review_eligibility, review_list, review_messages,
+)
 from residency.applications.blueprint import review_bp as bp
 from residency.audit.operations import record
 from residency.calls.models import Call
@@ -49,15 +52,15 @@ class EligibilityForm(FlaskForm):
                  SelectChoice("unknown", _l("Not checked yet"))],
         validators=[DataRequired(_l("Choose whether the application is eligible."))],
     )
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=review_ops.NOTE_MAX_LENGTH)],
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=review_eligibility.NOTE_MAX_LENGTH)],
                          description=_l("Required when the application is not eligible. Applicants do not see it."))
 
 
 class MessageForm(FlaskForm):
     subject = StringField(_l("Subject"), validators=[DataRequired(_l("Enter a subject.")),
-                                                     Length(max=review_ops.SUBJECT_MAX_LENGTH)])
+                                                     Length(max=review_messages.SUBJECT_MAX_LENGTH)])
     body = TextAreaField(_l("Message"), validators=[DataRequired(_l("Write the message.")),
-                                                    Length(max=review_ops.BODY_MAX_LENGTH)])
+                                                    Length(max=review_messages.BODY_MAX_LENGTH)])
 
 
 def _limit(name, default):
@@ -107,7 +110,7 @@ def _listed_application(call_id, application_id):
     :raise 403: the viewer sees the application (its applicant) but does not run the call.
     """
     call = _visible_call(call_id)
-    application, version = review_ops.get_listed_application(call, application_id)
+    application, version = listing.get_listed_application(call, application_id)
     if application is None or version is None or not can(current_user, "application.view", application):
         abort(404)
     require("call.manage_applications", call)
@@ -126,8 +129,8 @@ def _locale():
 def applications(call_id):
     """The call's submitted applications: counts, filters, sorting, 50 a page."""
     call = _managed_call(call_id)
-    filters = review_ops.Filters.from_mapping(request.args)
-    page = review_ops.list_applications(call, filters)
+    filters = review_list.Filters.from_mapping(request.args)
+    page = review_list.list_applications(call, filters)
     return render_template("review/list.html", call=call, filters=filters, counts=page.counts, page=page,
                            rows=_display_rows(call, page.items, page.cities), cities=page.cities,
                            country_options=country_options(_locale(), filters.country), **_context())
@@ -162,7 +165,7 @@ class DisplayDuplicate:
 
 
 def _display_rows(call, items, cities):
-    """``items`` (:class:`review_ops.Row`) as the table shows them.
+    """``items`` (:class:`review_list.Row`) as the table shows them.
 
     Each label is translated, the application URL built and the time formatter set up once per
     page, not once per cell: with 50 rows, ``url_for``, ``gettext`` and the ``datetime`` filter
@@ -171,7 +174,7 @@ def _display_rows(call, items, cities):
     head, _mark, tail = url_for("review.application", call_id=call.id, application_id=_ID_MARK).partition(str(_ID_MARK))
     # zoneinfo converts several times faster than the pytz zone Flask-Babel gives, to the same result.
     short_datetime = datetime_formatter(get_locale(), ZoneInfo(str(get_timezone())), "short")
-    states, eligibility = _strings(review_ops.STATE_LABELS), _strings(review_ops.ELIGIBILITY_LABELS)
+    states, eligibility = _strings(review_list.STATE_LABELS), _strings(review_eligibility.ELIGIBILITY_LABELS)
     country_names = get_locale().territories
     # Translated once, filled per row (gettext without variables gives the translated pattern).
     version_pattern, same_file_pattern = _("version %(number)d"), _("same file: %(files)s")
@@ -195,7 +198,7 @@ def _display_rows(call, items, cities):
             version=version_pattern % {"number": item.version} if item.version > 1 else "",
             residence=", ".join(part for part in (city, country) if part),
             state=states.get(item.state, item.state),
-            eligibility=eligibility[review_ops.eligibility_key(item.eligible)],
+            eligibility=eligibility[review_eligibility.eligibility_key(item.eligible)],
             note=truncate(current_app.jinja_env, item.last_note, 120) if item.last_note else "",
             duplicates=[duplicate(link) for link in item.duplicates],
         ))
@@ -204,8 +207,8 @@ def _display_rows(call, items, cities):
 
 def _context():
     """Labels as plain strings (translated once, not at each use) and the viewer's language."""
-    return {"states": _strings(review_ops.STATE_LABELS), "eligibility": _strings(review_ops.ELIGIBILITY_LABELS),
-            "sorts": _strings(review_ops.SORT_LABELS), "eligibility_key": review_ops.eligibility_key,
+    return {"states": _strings(review_list.STATE_LABELS), "eligibility": _strings(review_eligibility.ELIGIBILITY_LABELS),
+            "sorts": _strings(review_list.SORT_LABELS), "eligibility_key": review_eligibility.eligibility_key,
             "country_names": get_locale().territories, "locale": _locale()}
 
 
@@ -252,13 +255,13 @@ def _application_page(call, application, version, eligibility_form=None, message
         decision = {True: "eligible", False: "ineligible"}.get(application.eligible, "unknown")
         eligibility_form = EligibilityForm(formdata=None, decision=decision)
     snapshot = version.snapshot or {}
-    flags = review_ops.duplicates_of(call, [application.id])
+    flags = review_duplicates.duplicates_of(call, [application.id])
     return render_template(
         "review/application.html", call=call, application=application, version=version,
         answers=exports.answers_for_display(call, snapshot, _locale()),
         country=listing.snapshot_country(snapshot), city_id=listing.snapshot_city(snapshot),
-        cities=review_ops.city_names(), duplicates=flags.get(application.id, []),
-        notes=review_ops.eligibility_notes(application), messages=review_messages.messages_to(application),
+        cities=review_list.city_names(), duplicates=flags.get(application.id, []),
+        notes=review_eligibility.eligibility_notes(application), messages=review_messages.messages_to(application),
         eligibility_form=eligibility_form, message_form=message_form or MessageForm(formdata=None), **_context(),
     ), status
 
@@ -270,7 +273,7 @@ def eligibility(call_id, application_id):
     form = EligibilityForm()
     if form.validate_on_submit():
         try:
-            review_ops.set_eligibility(application, current_user._get_current_object(),
+            review_eligibility.set_eligibility(application, current_user._get_current_object(),
                                        DECISIONS[form.decision.data], form.note.data)
         except ActionRefused as refusal:
             db.session.rollback()
@@ -324,7 +327,7 @@ def messages(call_id):
         status = 400
     page = review_messages.list_messages(call, page=_page_number())
     return render_template("review/messages.html", call=call, form=form, page=page,
-                           broadcasts_per_day=review_ops.BROADCASTS_PER_DAY), status
+                           broadcasts_per_day=review_messages.BROADCASTS_PER_DAY), status
 
 
 def _export_name(call, extension):
@@ -334,7 +337,7 @@ def _export_name(call, extension):
 
 def _export(call, kind):
     """Parse the list's filters, audit the export (it holds personal data) and commit."""
-    filters = review_ops.Filters.from_mapping(request.args)
+    filters = review_list.Filters.from_mapping(request.args)
     record("call.applications_exported", actor=current_user._get_current_object(), obj=call, format=kind,
            filters=filters.as_args(page=""))
     db.session.commit()

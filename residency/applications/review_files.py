@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from residency.applications import listing
-from residency.applications.operations import slot_ref
+from residency.applications.operations.drafts import slot_ref
 from residency.applications.blueprint import review_bp as bp
 from residency.applications.review import _listed_application
 from residency.audit.operations import record

@@ -13,23 +13,23 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, defer, joinedload, selectinload
 
 from residency.accounts.models import User
+from residency.applications.listing import listed
 from residency.applications.models import Application, ApplicationMember, ApplicationMessage, ApplicationState
+from residency.applications.review_list import PAGE_SIZE, Page
 from residency.audit.operations import record
 from residency.core.errors import ActionRefused
 from residency.core.types import utcnow
 from residency.extensions import db
 from residency.notifications.operations import queue_email
-from residency.applications.review_ops import (
-    BODY_MAX_LENGTH,
-    BROADCASTS_PER_DAY,
-    PAGE_SIZE,
-    REPEAT_WINDOW,
-    SUBJECT_MAX_LENGTH,
-    Page,
-    listed,
-)
 
 log = logging.getLogger(__name__)
+
+SUBJECT_MAX_LENGTH = 200
+BODY_MAX_LENGTH = 10_000
+#: Messages to every applicant of one call in 24 hours: each reaches hundreds of inboxes.
+BROADCASTS_PER_DAY = 5
+#: The same message to the same people again within this time is a double click, not a message.
+REPEAT_WINDOW = timedelta(minutes=10)
 
 
 def recipients(call, application=None):

@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from residency.applications.models import Application
-from residency.applications.operations import attached_files, closed_reason, EDITABLE_STATES
+from residency.applications.operations.drafts import attached_files
+from residency.applications.operations.states import EDITABLE_STATES, closed_reason
 from residency.applications.validation import question_kinds
 from residency.core.errors import ActionRefused
 from residency.core.ids import parse_id

@@ -6,7 +6,9 @@ from flask_babel import lazy_gettext as _l
 def init_app(app):
     """Calls' public pages, feeds and editor, their rules, the clock that opens and closes them,
     the ``call`` scope of jurors' roles, the demo calls and the menu entry."""
-    from residency.calls import demo, editor, policies, public, views  # noqa: F401  (routes on the blueprint, rules)
+    from residency.calls import (  # noqa: F401  (routes on the blueprint, rules)
+        demo, editor_details, editor_form, editor_rubric, editor_timeline, policies, public, views,
+    )
     from residency.calls.blueprint import bp
     from residency.calls.models import Call
     from residency.core.hooks import provide

@@ -1,5 +1,6 @@
 """Call pages: the public list, each call's page and feeds (public.py), the coordinators' editor
-(editor.py), and the template helpers both use (times in a call's zone, texts with fallback)."""
+(editor.py and its editor_*.py pages), and the template helpers both use (times in a call's zone,
+texts with fallback)."""
 
 from zoneinfo import ZoneInfo
 

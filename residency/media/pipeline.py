@@ -121,8 +121,6 @@ def _lock(asset_id):
 
 def verify(asset_id):
     """Check the uploaded file by its content and store it as the original. Returns the next step."""
-    from residency.media.slots import resolve_slot
-
     asset = _lock(asset_id)
     if asset is None or asset.state == AssetState.FAILED:
         return None
@@ -145,13 +143,34 @@ def verify(asset_id):
             detected = detect(path)
             sha256, size = hash_file(path)
     except MediaRejected as rejected:
-        asset = _lock(asset_id)
-        fail(asset, "verify", rejected.code, rejected.message, retryable=False)
-        db.session.commit()
-        announce(asset)
+        _refuse(asset_id, "verify", rejected)
         return None
 
     asset = _lock(asset_id)
+    _check_upload(asset, detected, size)
+    if asset.state == AssetState.FAILED:
+        db.session.commit()
+        announce(asset)
+        return None
+    _store_original(storage, asset, detected, sha256)
+    db.session.commit()
+    announce(asset)
+    return "probe"
+
+
+def _refuse(asset_id, step, rejected):
+    """Fail the asset for good at ``step`` (its content was refused), commit and tell its owner."""
+    asset = _lock(asset_id)
+    fail(asset, step, rejected.code, rejected.message, retryable=False)
+    db.session.commit()
+    announce(asset)
+
+
+def _check_upload(asset, detected, size):
+    """Fail ``asset`` when its slot does not take the ``detected`` kind, or ``size`` is not the
+    size that was uploaded."""
+    from residency.media.slots import resolve_slot
+
     try:
         rules = resolve_slot(asset.slot, asset.owner).rules
     except Exception:  # the work was deleted meanwhile
@@ -160,12 +179,12 @@ def verify(asset_id):
         fail(asset, "verify", "type_not_allowed", "This kind of file is not accepted here.", retryable=False)
     elif size != asset.size:
         fail(asset, "verify", "size_mismatch", "The stored file is not the size that was uploaded.", retryable=False)
-    if asset.state == AssetState.FAILED:
-        db.session.commit()
-        announce(asset)
-        return None
 
-    hold_prefix_lock(storage_prefix(asset))  # until the commit below: see retention.py
+
+def _store_original(storage, asset, detected, sha256):
+    """Move the checked upload from quarantine to its original key (or drop it when the same bytes
+    are already stored there) and record what it is. The caller commits."""
+    hold_prefix_lock(storage_prefix(asset))  # until the caller's commit: see retention.py
     key = f"{storage_prefix(asset)}/original/{sha256}.{detected.ext}"
     if storage.exists(key):
         storage.delete(asset.quarantine_key)  # the same bytes are already stored for this work
@@ -174,9 +193,6 @@ def verify(asset_id):
     asset.sha256, asset.kind, asset.mime, asset.ext = sha256, detected.kind, detected.mime, detected.ext
     asset.original_key, asset.quarantine_key = key, None
     note(asset, "verify", f"{detected.kind} ({detected.mime}), SHA-256 {sha256[:12]}…")
-    db.session.commit()
-    announce(asset)
-    return "probe"
 
 
 # 2. probe ----------------------------------------------------------------------------------
@@ -192,10 +208,7 @@ def probe(asset_id):
             with get_storage().local_copy(asset.original_key) as path:
                 result = probe_file(path, detected, limits())
         except MediaRejected as rejected:
-            asset = _lock(asset_id)
-            fail(asset, "probe", rejected.code, rejected.message, retryable=False)
-            db.session.commit()
-            announce(asset)
+            _refuse(asset_id, "probe", rejected)
             return []
         asset = _lock(asset_id)
         asset.probe = result

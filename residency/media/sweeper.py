@@ -5,6 +5,7 @@ Beat runs it every minute (``media.sweep``); ``flask residency sweep-media`` run
 
 import logging
 import time
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,8 +27,18 @@ def sweep():
     config = current_app.config
     now = utcnow()
     stale = now - timedelta(seconds=config["MEDIA_STALE_SECONDS"])
-    counts = {"derivatives": 0, "ingests": 0, "probes": 0, "uploads_expired": 0}
+    jobs = _stuck_derivatives(stale, now) + _waiting_assets(stale, now)
+    expired = _expire_uploads(now - timedelta(hours=config["MEDIA_UPLOAD_EXPIRY_HOURS"]))
+    db.session.commit()
+    steps = Counter(step for step, _args in jobs)
+    counts = {"derivatives": steps["derive"], "ingests": steps["ingest"], "probes": steps["probe"],
+              "uploads_expired": expired}
+    return counts, jobs
 
+
+def _stuck_derivatives(stale, now):
+    """``derive`` jobs for the derivatives running without a heartbeat since ``stale``, or pending
+    since then; each is marked pending and left alone for another stale period."""
     stuck = db.session.execute(
         db.select(Derivative).join(MediaAsset).where(
             MediaAsset.state != AssetState.FAILED,
@@ -41,27 +52,35 @@ def sweep():
         derivative.state = DerivativeState.PENDING
         derivative.heartbeat_at = now  # not again before another stale period
         jobs.append(("derive", (derivative.asset_id, derivative.profile)))
-        counts["derivatives"] += 1
+    return jobs
 
+
+def _waiting_assets(stale, now):
+    """``ingest`` or ``probe`` jobs for the assets uploaded or processing unchanged since ``stale``
+    that have no original or no probe yet; each is touched so it waits another stale period."""
     waiting = db.session.execute(
         db.select(MediaAsset).where(
             MediaAsset.state.in_([AssetState.UPLOADED, AssetState.PROCESSING]), MediaAsset.updated_at < stale
         )
     ).scalars().all()
+    jobs = []
     for asset in waiting:
         if not asset.original_key:
             jobs.append(("ingest", (asset.id,)))
-            counts["ingests"] += 1
         elif asset.probe is None:
             jobs.append(("probe", (asset.id,)))
-            counts["probes"] += 1
         asset.updated_at = now
+    return jobs
 
-    expiry = now - timedelta(hours=config["MEDIA_UPLOAD_EXPIRY_HOURS"])
+
+def _expire_uploads(expiry):
+    """Abort the storage side of the uploads untouched since ``expiry`` and mark them expired.
+    Returns how many; an upload the storage could not abort is tried again at the next sweep."""
     abandoned = db.session.execute(
         db.select(Upload).where(Upload.state == UploadState.UPLOADING, Upload.updated_at < expiry)
     ).scalars().all()
     storage = get_storage()
+    expired = 0
     for upload in abandoned:
         try:
             storage.abort_multipart(upload.key, upload.storage_upload_id)
@@ -69,9 +88,8 @@ def sweep():
             log.warning("could not abort upload %s; will try again", upload.id)
             continue
         upload.state = UploadState.EXPIRED
-        counts["uploads_expired"] += 1
-    db.session.commit()
-    return counts, jobs
+        expired += 1
+    return expired
 
 
 def working_copy_cleanup(max_age_hours=24):

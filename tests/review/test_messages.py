@@ -1,7 +1,7 @@
 """Messages from the coordinators: to one application's people or to every applicant, by e-mail."""
 
 from residency.applications.models import ApplicationMessage
-from residency.applications import review_ops
+from residency.applications import review_messages
 from residency.audit.models import AuditEntry
 from tests.accounts.support import page_text
 from tests.conftest import deliver_outbox
@@ -74,13 +74,13 @@ def test_messages_to_all_are_limited_per_day(client, db, login_as, coordinator, 
     login_as(coordinator)
     url = f"/manage/calls/{call.id}/applications/messages"
 
-    for n in range(review_ops.BROADCASTS_PER_DAY):
+    for n in range(review_messages.BROADCASTS_PER_DAY):
         assert client.post_form(url, {"subject": f"News {n}", "body": "Text"}).status_code == 302
     response = client.post_form(url, {"subject": "One more", "body": "Text"})
 
     assert response.status_code == 429
     assert "At most 5 messages to all applicants" in page_text(response)
-    assert db.session.scalar(db.select(db.func.count(ApplicationMessage.id))) == review_ops.BROADCASTS_PER_DAY
+    assert db.session.scalar(db.select(db.func.count(ApplicationMessage.id))) == review_messages.BROADCASTS_PER_DAY
 
 
 def test_the_same_message_twice_in_a_row_is_sent_once(client, db, login_as, coordinator, call, make_application):

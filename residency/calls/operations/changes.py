@@ -113,10 +113,21 @@ def change_is_harmful(call, before, after):
     choice, moving the deadline earlier or the opening later, stricter eligibility, no longer
     allowing several applications.
     """
-    reasons = []
     main = before.get("main_language") or call.main_language
     old_form = {q["id"]: q for q in before.get("form") or []}
     new_form = {q["id"]: q for q in after.get("form") or []}
+    reasons = _form_harms(call, old_form, new_form, main)
+    reasons += _timeline_harms(before, after)
+    reasons += _eligibility_harms(before.get("eligibility") or {}, after.get("eligibility") or {})
+    if before.get("allow_multiple_applications") and not after.get("allow_multiple_applications"):
+        reasons.append(_l("An open call that accepts several applications per artist must keep doing so."))
+    return reasons
+
+
+def _form_harms(call, old_form, new_form, main):
+    """Reasons against changing the form (``{question id: question}`` before and after): a question
+    removed although answered, changed in a way that refuses answers it took, or a required one added."""
+    reasons = []
     answered = None
     for qid, old in old_form.items():
         new, label = new_form.get(qid), _label(old, main)
@@ -124,37 +135,51 @@ def change_is_harmful(call, before, after):
             answered = answered_question_ids(call) if answered is None else answered
             if qid in answered:
                 reasons.append(_l("“%(label)s” cannot be removed: applicants who already submitted answered it.", label=label))
-            continue
-        if new.get("type") != old.get("type"):
-            reasons.append(_l("The type of “%(label)s” cannot change while the call is open.", label=label))
-            continue
-        if new.get("required") and not old.get("required"):
-            reasons.append(_l("“%(label)s” cannot become required while the call is open.", label=label))
-        if _tighter(old.get("word_limit"), new.get("word_limit")):
-            reasons.append(_l("The word limit of “%(label)s” cannot be lowered while the call is open.", label=label))
-        if _tighter(old.get("max_size"), new.get("max_size")) or _tighter(old.get("max_count"), new.get("max_count")):
-            reasons.append(_l("The file limits of “%(label)s” cannot be lowered while the call is open.", label=label))
-        if not set(new.get("kinds") or ()) >= set(old.get("kinds") or ()):
-            reasons.append(_l("File kinds cannot be removed from “%(label)s” while the call is open.", label=label))
-        if not {c["value"] for c in new.get("choices") or ()} >= {c["value"] for c in old.get("choices") or ()}:
-            reasons.append(_l("Choices cannot be removed from “%(label)s” while the call is open.", label=label))
+        else:
+            reasons += _question_harms(old, new, label)
     for qid, new in new_form.items():
         if qid not in old_form and new.get("required"):
             reasons.append(_l("A required question cannot be added while the call is open; add it as optional."))
+    return reasons
+
+
+def _question_harms(old, new, label):
+    """Reasons against changing question ``old`` into ``new`` (same id) while the call is open."""
+    if new.get("type") != old.get("type"):
+        return [_l("The type of “%(label)s” cannot change while the call is open.", label=label)]
+    reasons = []
+    if new.get("required") and not old.get("required"):
+        reasons.append(_l("“%(label)s” cannot become required while the call is open.", label=label))
+    if _tighter(old.get("word_limit"), new.get("word_limit")):
+        reasons.append(_l("The word limit of “%(label)s” cannot be lowered while the call is open.", label=label))
+    if _tighter(old.get("max_size"), new.get("max_size")) or _tighter(old.get("max_count"), new.get("max_count")):
+        reasons.append(_l("The file limits of “%(label)s” cannot be lowered while the call is open.", label=label))
+    if not set(new.get("kinds") or ()) >= set(old.get("kinds") or ()):
+        reasons.append(_l("File kinds cannot be removed from “%(label)s” while the call is open.", label=label))
+    if not {c["value"] for c in new.get("choices") or ()} >= {c["value"] for c in old.get("choices") or ()}:
+        reasons.append(_l("Choices cannot be removed from “%(label)s” while the call is open.", label=label))
+    return reasons
+
+
+def _timeline_harms(before, after):
+    """Reasons against moving the deadline earlier or the opening later."""
+    reasons = []
     if before.get("closes_at") and after.get("closes_at") and after["closes_at"] < before["closes_at"]:
         reasons.append(_l("The deadline of an open call can be extended, not moved earlier."))
     if before.get("opens_at") and after.get("opens_at") and after["opens_at"] > before["opens_at"]:
         reasons.append(_l("The opening of a call that has opened cannot move later."))
-    old_rules, new_rules = before.get("eligibility") or {}, after.get("eligibility") or {}
+    return reasons
+
+
+def _eligibility_harms(old_rules, new_rules):
+    """Reasons against stricter eligibility: a narrower allow-list, or a condition added or changed."""
+    reasons = []
     if any(_stricter_list(old_rules.get(key), new_rules.get(key)) for key in ("countries", "city_ids", "career_stages")):
         reasons.append(_l("Eligibility can be relaxed while the call is open, not made stricter."))
     old_conditions = {q["id"]: q.get("required_answer") for q in old_rules.get("questions") or []}
-    for condition in new_rules.get("questions") or []:
-        if old_conditions.get(condition["id"], None) != condition.get("required_answer"):
-            reasons.append(_l("An eligibility condition cannot be added or changed while the call is open."))
-            break
-    if before.get("allow_multiple_applications") and not after.get("allow_multiple_applications"):
-        reasons.append(_l("An open call that accepts several applications per artist must keep doing so."))
+    if any(old_conditions.get(condition["id"], None) != condition.get("required_answer")
+           for condition in new_rules.get("questions") or []):
+        reasons.append(_l("An eligibility condition cannot be added or changed while the call is open."))
     return reasons
 
 

@@ -142,6 +142,22 @@ def update_translation(actor, call, lang, texts, labels=None, now=None):
     """
     if lang not in languages() or lang == call.main_language:
         raise ActionRefused(_l("Choose a language other than the call's main language."), field="lang")
+    cleaned, labels = _clean_translation(texts, labels)
+    all_texts = copy.deepcopy(call.texts or {})
+    if cleaned:
+        all_texts[lang] = cleaned
+    else:
+        all_texts.pop(lang, None)
+    form, rubric, eligibility = _translated_items(call, lang, labels)
+    # Only words change here: nothing an applicant relies on. Rubric words stay editable until review.
+    values = {"texts": all_texts, "form": form, "eligibility": eligibility}
+    if rubric != (call.rubric or []):
+        values["rubric"] = rubric
+    return apply_change(actor, call, "call.translated", values, now=now, language=lang)
+
+
+def _clean_translation(texts, labels):
+    """``(texts, labels)`` cleaned, the empty texts left out. :raise InvalidCall: a text too long."""
     problems = _Problems()
     cleaned = {}
     for name in TEXT_FIELDS:
@@ -153,37 +169,33 @@ def update_translation(actor, call, lang, texts, labels=None, now=None):
     for key, value in labels.items():
         problems.check(len(value) <= 2000, key, _l("Keep this under %(count)d characters.", count=2000))
     problems.raise_any()
-    all_texts = copy.deepcopy(call.texts or {})
-    if cleaned:
-        all_texts[lang] = cleaned
-    else:
-        all_texts.pop(lang, None)
+    return cleaned, labels
 
-    def put(mapping, key, label_key):
-        value = labels.get(label_key)
-        if value is None:
-            return
-        mapping.setdefault(key, {})
-        if value:
-            mapping[key][lang] = value
-        else:
-            mapping[key].pop(lang, None)
 
+def _translated_items(call, lang, labels):
+    """Copies of the call's form, rubric and eligibility with ``labels`` written in ``lang``."""
     form = copy.deepcopy(call.form or [])
     for question in form:
-        put(question, "label", f"{question['id']}.label")
-        put(question, "help", f"{question['id']}.help")
+        _put_label(question, "label", lang, labels.get(f"{question['id']}.label"))
+        _put_label(question, "help", lang, labels.get(f"{question['id']}.help"))
         for choice in question.get("choices") or []:
-            put(choice, "label", f"{question['id']}.choice.{choice['value']}")
+            _put_label(choice, "label", lang, labels.get(f"{question['id']}.choice.{choice['value']}"))
     rubric = copy.deepcopy(call.rubric or [])
     for criterion in rubric:
-        put(criterion, "name", f"{criterion['id']}.name")
-        put(criterion, "description", f"{criterion['id']}.description")
+        _put_label(criterion, "name", lang, labels.get(f"{criterion['id']}.name"))
+        _put_label(criterion, "description", lang, labels.get(f"{criterion['id']}.description"))
     eligibility = copy.deepcopy(call.eligibility or {})
     for condition in eligibility.get("questions") or []:
-        put(condition, "label", f"{condition['id']}.label")
-    # Only words change here: nothing an applicant relies on. Rubric words stay editable until review.
-    values = {"texts": all_texts, "form": form, "eligibility": eligibility}
-    if rubric != (call.rubric or []):
-        values["rubric"] = rubric
-    return apply_change(actor, call, "call.translated", values, now=now, language=lang)
+        _put_label(condition, "label", lang, labels.get(f"{condition['id']}.label"))
+    return form, rubric, eligibility
+
+
+def _put_label(item, key, lang, value):
+    """Set ``item[key][lang]`` to ``value``; an empty value removes it, None (not sent) leaves it."""
+    if value is None:
+        return
+    item.setdefault(key, {})
+    if value:
+        item[key][lang] = value
+    else:
+        item[key].pop(lang, None)

@@ -71,23 +71,7 @@ def qc_report(src, probe: dict, on_progress=None, limits: Limits = Limits()) -> 
     """
     video, audio = probe.get("video"), probe.get("audio")
     duration = probe["duration"]
-    chains, maps = [], []
-    if video:
-        chains.append(f"[0:V:0]blackdetect=d={MIN_STRETCH}:pix_th=0.10,vfrdet[v]")
-        maps += ["-map", "[v]"]
-    if audio:
-        chains.append(
-            "[0:a:0]ebur128=peak=true:framelog=verbose,"
-            f"silencedetect=n={SILENCE_LEVEL}:d={MIN_STRETCH}[a]"
-        )
-        maps += ["-map", "[a]"]
-    lines: list[str] = []
-    run_ffmpeg(
-        ["-v", "info", *input_file(src), "-filter_complex", ";".join(chains), *maps,
-         "-f", "null", "-"],
-        duration=duration, on_progress=on_progress, timeout=limits.ffmpeg_timeout,
-        log_lines=lines,
-    )
+    lines = _measure(src, video, audio, duration, on_progress, limits)
     frame = 1.0 / video["fps"] if video and video.get("fps") else 0.04
     report = {
         "codec": (video or audio)["codec"],
@@ -105,6 +89,28 @@ def qc_report(src, probe: dict, on_progress=None, limits: Limits = Limits()) -> 
     }
     report["warnings"] = warnings_for(report, probe)
     return report
+
+
+def _measure(src, video, audio, duration, on_progress, limits):
+    """Run the one ffmpeg pass over the first video and audio streams; return its log lines."""
+    chains, maps = [], []
+    if video:
+        chains.append(f"[0:V:0]blackdetect=d={MIN_STRETCH}:pix_th=0.10,vfrdet[v]")
+        maps += ["-map", "[v]"]
+    if audio:
+        chains.append(
+            "[0:a:0]ebur128=peak=true:framelog=verbose,"
+            f"silencedetect=n={SILENCE_LEVEL}:d={MIN_STRETCH}[a]"
+        )
+        maps += ["-map", "[a]"]
+    lines: list[str] = []
+    run_ffmpeg(
+        ["-v", "info", *input_file(src), "-filter_complex", ";".join(chains), *maps,
+         "-f", "null", "-"],
+        duration=duration, on_progress=on_progress, timeout=limits.ffmpeg_timeout,
+        log_lines=lines,
+    )
+    return lines
 
 
 def warnings_for(report: dict, probe: dict) -> list[dict]:

@@ -15,7 +15,8 @@ from residency.applications import operations
 from residency.applications import uploads  # noqa: F401  (declares the "application" upload slot)
 from residency.applications.blueprint import bp
 from residency.applications.forms import (
-    eligibility_answers, eligibility_field_name, eligibility_form, question_views, read_answers, replaced_answers,
+    base_name, eligibility_answers, eligibility_field_name, eligibility_form, question_views, read_answers,
+    replaced_answers,
 )
 from residency.applications.models import Application, ApplicationState, ApplicationVersion
 from residency.applications.policies import is_member
@@ -88,7 +89,7 @@ def mine():
             pending = operations.find_invitation(token)
         except ActionRefused:
             pending = None
-    if pending is not None and operations.is_member(current_user, pending.application):
+    if pending is not None and is_member(current_user, pending.application):
         pending = None
     return render_template("applications/mine.html", applications=items, pending=pending, pending_token=token)
 
@@ -198,27 +199,37 @@ def save(application_id):
     values = read_answers(application.call, request.form)
     replaced = replaced_answers(application.call, request.form, values, application.answers)
     typed = {**(application.answers or {}), **values}
-    now = utcnow()
-    if replaced and request.form.get("action") == "submit":
+    if request.form.get("action") == "submit":
+        return _submit(application, values, typed, replaced)
+    return _save_draft(application, values, typed, replaced, request.form.get("action") or "")
+
+
+def _submit(application, values, typed, replaced):
+    """Submit, unless this page would submit over answers it never showed (409)."""
+    if replaced:
         # Submitting over answers this page never showed could send the jury text nobody reread.
         db.session.rollback()
         flash(_("Some answers were changed in another window after you opened this page. Nothing was submitted: "
                 "check the answers below, then submit again."), "error")
         return _edit_page(application, typed, status=409, replaced=replaced)
-    if request.form.get("action") == "submit":
-        try:
-            version = operations.submit_application(user(), application, values, now, str(get_locale()))
-        except InvalidAnswers as refusal:
-            db.session.rollback()
-            flash(str(refusal.message), "error")
-            return _edit_page(application, typed, refusal.errors, 400)
-        except ActionRefused as refusal:
-            db.session.rollback()
-            flash(str(refusal.message), "error")
-            return _edit_page(application, typed, status=refusal.status)
-        db.session.commit()
-        flash(_("Your application is submitted (version %(n)d). A receipt is on its way by e-mail.", n=version.number), "success")
-        return redirect(url_for("applications.version", application_id=application.id, number=version.number))
+    try:
+        version = operations.submit_application(user(), application, values, utcnow(), str(get_locale()))
+    except InvalidAnswers as refusal:
+        db.session.rollback()
+        flash(str(refusal.message), "error")
+        return _edit_page(application, typed, refusal.errors, 400)
+    except ActionRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal.message), "error")
+        return _edit_page(application, typed, status=refusal.status)
+    db.session.commit()
+    flash(_("Your application is submitted (version %(n)d). A receipt is on its way by e-mail.", n=version.number), "success")
+    return redirect(url_for("applications.version", application_id=application.id, number=version.number))
+
+
+def _save_draft(application, values, typed, replaced, action):
+    """Save the draft; show what it replaced, if anything; go to a file question's page if asked."""
+    now = utcnow()
     try:
         errors = operations.save_draft(user(), application, values, now)
     except ActionRefused as refusal:
@@ -235,7 +246,6 @@ def save(application_id):
                 time=format_time(now, "short")), "warning")
         return _edit_page(application, typed, replaced=replaced)
     flash(_("Draft saved at %(time)s.", time=format_time(now, "short")), "success")
-    action = request.form.get("action") or ""
     question = application.call.question(action[len("files:"):]) if action.startswith("files:") else None
     if question is not None and question.get("type") == "file":
         return redirect(url_for("applications.files", application_id=application.id, question_id=question["id"]), 303)
@@ -245,9 +255,12 @@ def save(application_id):
 @bp.route("/applications/<int:application_id>/autosave", methods=["POST"])
 @login_required
 def autosave(application_id):
-    """JSON ``{"answers": {question id: value}}`` from autosave.js; only the fields that changed.
+    """JSON ``{"answers": {question id: value}, "bases": {question id: the saved value the page
+    was loaded with, as JSON}}`` from autosave.js; only the fields that changed.
 
-    :return: 200 ``{saved_at, saved_at_text, errors: {}}``; 422 with ``errors`` when some answers
+    :return: 200 ``{saved_at, saved_at_text, errors: {}, replaced: [{label, text}]}`` (``replaced``:
+        answers saved elsewhere after the page was loaded, which this save replaced: the page
+        shows them); 422 with ``errors`` when some answers
         are malformed (the others are saved); 403/404/409 ``{error}``.
     """
     application = load_application(application_id, "application.edit")
@@ -255,6 +268,9 @@ def autosave(application_id):
     if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
         return jsonify(error=_("Send the answers as a JSON object.")), 400
     now = utcnow()
+    bases = data.get("bases") if isinstance(data.get("bases"), dict) else {}
+    replaced = replaced_answers(application.call, {base_name(qid): str(value) for qid, value in bases.items()},
+                                data["answers"], application.answers)
     try:
         errors = operations.save_draft(user(), application, data["answers"], now)
     except ActionRefused as refusal:
@@ -265,6 +281,7 @@ def autosave(application_id):
         "saved_at": now.isoformat(),
         "saved_at_text": format_time(now, "short"),
         "errors": {qid: [str(m) for m in messages] for qid, messages in errors.items()},
+        "replaced": [{"label": label, "text": text} for label, text in _replaced_views(application.call, replaced)],
     }
     return jsonify(body), 422 if errors else 200
 

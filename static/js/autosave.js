@@ -122,7 +122,12 @@
     var ids = Object.keys(dirty);
     if (sending || stopped || !ids.length || Date.now() < nextTry) { return; }
     var answers = {};
-    ids.forEach(function (id) { answers[id] = valueOf(id); });
+    var bases = {};
+    ids.forEach(function (id) {
+      answers[id] = valueOf(id);
+      var base = baseField(id);
+      if (base) { bases[id] = base.value; }
+    });
     sending = answers;
     dirty = {};
     say(t("saving"));
@@ -130,7 +135,7 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify({ answers: answers }),
+      body: JSON.stringify({ answers: answers, bases: bases }),
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
         return { status: response.status, body: body };
@@ -147,9 +152,10 @@
         // What this page saved is its new starting point: "Save draft" leaves out the answers
         // still equal to it (read_answers in residency/applications/forms.py).
         Object.keys(answers).forEach(function (id) {
-          var base = errors[id] ? null : form.querySelector('input[name="base-' + id.replace(/"/g, '\\"') + '"]');
+          var base = errors[id] ? null : baseField(id);
           if (base) { base.value = JSON.stringify(answers[id]); }
         });
+        showReplaced(body.replaced || []);
         if (failing.length) {
           say(t("invalid", { fields: failing.map(function (id) { return labelOf(id) + " (" + errors[id].join(" ") + ")"; }).join("; ") }));
         } else {
@@ -170,6 +176,43 @@
       attempt += 1;
       nextTry = Date.now() + wait * 1000;
       say(t("failed", { seconds: wait }));
+    });
+  }
+
+  function baseField(id) {
+    return form.querySelector('input[name="base-' + id.replace(/"/g, '\\"') + '"]');
+  }
+
+  // Answers saved elsewhere (another window, a co-applicant) that this save replaced: shown above
+  // the form, as text, so that the artist can take back what they need.
+  function showReplaced(items) {
+    if (!items.length) { return; }
+    var box = document.getElementById("replaced-answers-live");
+    if (!box) {
+      box = document.createElement("section");
+      box.id = "replaced-answers-live";
+      box.className = "notice";
+      box.setAttribute("role", "status");
+      var title = document.createElement("h2");
+      title.textContent = t("replaced_title");
+      var intro = document.createElement("p");
+      intro.textContent = t("replaced_intro");
+      box.appendChild(title);
+      box.appendChild(intro);
+      box.appendChild(document.createElement("dl"));
+      form.parentNode.insertBefore(box, form);
+    }
+    var list = box.querySelector("dl");
+    items.forEach(function (item) {
+      var term = document.createElement("dt");
+      term.textContent = item.label;
+      var detail = document.createElement("dd");
+      var quote = document.createElement("blockquote");
+      quote.className = "replaced-answer";
+      quote.textContent = item.text;
+      detail.appendChild(quote);
+      list.appendChild(term);
+      list.appendChild(detail);
     });
   }
 

@@ -3,6 +3,7 @@ logging in, then edits and submits; only the owner invites and removes."""
 
 from residency.applications import operations
 from residency.applications.models import ApplicationMember
+from residency.applications.policies import is_member
 from residency.audit.models import AuditEntry
 from residency.core.types import utcnow
 from tests.applications.conftest import GOOD, form_data
@@ -42,7 +43,7 @@ def test_invitation_link_works_once(db, client, login_as, artist, make_user, app
     login_as(second)
     response = client.post_form(f"/applications/invitations/{token}")
     assert response.status_code == 404 and "not valid any more" in response.get_data(as_text=True)
-    assert not operations.is_member(second, application)
+    assert not is_member(second, application)
 
 
 def test_accepted_member_edits_and_submits(db, client, login_as, artist, make_user, application):

@@ -132,3 +132,22 @@ def test_no_warning_when_the_page_showed_what_was_saved(db, client, login_as, ar
     response = save(client, application, {"statement": "Mine, revised."}, base_fields({"statement": "Mine."}))
     assert response.status_code == 303
     assert saved(db, application)["statement"] == "Mine, revised."
+
+
+def test_autosave_reports_the_answer_it_replaced(db, client, login_as, artist, application):
+    """The JavaScript autosave sends the saved value each changed answer was loaded with; an answer
+    saved elsewhere meanwhile comes back in ``replaced`` (label and text), for the page to show."""
+    application.answers = {"statement": "Written in the other window."}
+    db.session.commit()
+    login_as(artist)
+    response = client.post(f"/applications/{application.id}/autosave", json={
+        "answers": {"statement": "Written in this window."}, "bases": {"statement": json.dumps(None)}},
+        headers={"X-CSRFToken": client.csrf_token()})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    replaced = response.get_json()["replaced"]
+    assert [item["text"] for item in replaced] == ["Written in the other window."] and replaced[0]["label"]
+    assert saved(db, application)["statement"] == "Written in this window."
+    again = client.post(f"/applications/{application.id}/autosave", json={
+        "answers": {"statement": "Revised here."}, "bases": {"statement": json.dumps("Written in this window.")}},
+        headers={"X-CSRFToken": client.csrf_token()})
+    assert again.get_json()["replaced"] == []

@@ -20,12 +20,10 @@ from residency.applications.operations.states import EDITABLE_STATES, closed_rea
 from residency.applications.operations.submission import (
     build_snapshot, canonical_json, fingerprint, submit_application, withdraw_application,
 )
-# The applications views ask ``operations.is_member`` (a rule of :mod:`residency.applications.policies`).
-from residency.applications.policies import is_member
 
 __all__ = [
     "EDITABLE_STATES", "NotEligible", "accept_invitation", "applications_for", "applications_of", "attached_files",
     "build_snapshot", "canonical_json", "closed_reason", "detach_file", "file_questions", "find_invitation",
-    "fingerprint", "invite_member", "is_member", "profile_of", "remove_member", "save_draft", "slot_ref",
+    "fingerprint", "invite_member", "profile_of", "remove_member", "save_draft", "slot_ref",
     "start_application", "submit_application", "unsubmitted_changes", "update_profile", "withdraw_application",
 ]

@@ -37,7 +37,8 @@ class _Warnings(HTMLParser):
 
     def handle_endtag(self, tag):
         if self.depth and tag == "li" and self.current is not None:
-            self.items.append((self.current[0], " ".join(self.current[1].split())))
+            # Only ASCII white space is folded: a no-break space (French typography) is text.
+            self.items.append((self.current[0], re.sub(r"[ \t\n\r\f\v]+", " ", self.current[1]).strip()))
             self.current = None
         elif self.depth and tag == "ul":
             self.depth = 0

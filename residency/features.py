@@ -27,6 +27,7 @@ FEATURES = (
     "media",          # works, uploads, processing
     "calls",          # open calls: editor, public pages, the clock
     "applications",   # artists' applications and the coordinators' review
+    "jury",           # panels, conflicts of interest, assignment, scoring
 )
 
 

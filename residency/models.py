@@ -10,3 +10,6 @@ from residency.calls.models import Call, CallChange  # noqa: F401
 from residency.applications.models import (  # noqa: F401
     Application, ApplicationMember, ApplicationMessage, ApplicationVersion, ArtistProfile,
 )
+from residency.jury.models import (  # noqa: F401
+    Assignment, Comment, Conflict, JurySettings, PanelMember, Preference, Review, Round, RoundApplication, Score,
+)

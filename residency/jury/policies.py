@@ -1,0 +1,44 @@
+"""Who may do what with a call's jury. Every jury page, export and socket event asks these.
+
+The objects: a :class:`~residency.calls.models.Call` (its panel and rounds), or an
+:class:`~residency.jury.access.Seat` (a panel member in front of one application in one round).
+"""
+
+from residency.calls.policies import coordinates
+from residency.core.permissions import has_role, rule
+
+
+def active_member(user, call, role=None):
+    """The user's active panel membership of ``call`` (of ``role`` when given), or None."""
+    from residency.extensions import db
+    from residency.jury.models import MemberStatus, PanelMember
+
+    if call is None or not user.is_authenticated:
+        return None
+    query = db.select(PanelMember).where(
+        PanelMember.call_id == call.id, PanelMember.user_id == user.id, PanelMember.status == MemberStatus.ACTIVE)
+    if role is not None:
+        query = query.where(PanelMember.role == role)
+    return db.session.execute(query).scalars().first()
+
+
+def is_chair(user, call):
+    return call is not None and has_role(user, "jury_chair", "call", call.id) and active_member(user, call, "chair") is not None
+
+
+@rule("jury.manage")
+def manage_jury(user, call):
+    """Appoint and remove panel members, set rounds and the jury's settings: the call's coordinators."""
+    return coordinates(user, call)
+
+
+@rule("jury.chair")
+def chair_jury(user, call):
+    """Run the rounds: assignment, progress, everyone's scores. The chair, and the coordinators."""
+    return coordinates(user, call) or is_chair(user, call)
+
+
+@rule("jury.sit", admin=False)
+def sit_on_jury(user, call):
+    """See one's own jury pages of ``call`` (dashboard, conflicts, bids, assigned applications)."""
+    return active_member(user, call) is not None

@@ -152,10 +152,17 @@ WARNINGS: dict[str, WarningText] = {
     ),
     "surround_audio": WarningText(
         _SURROUND_SENTENCES,
-        _l("The previews made here for the browser are downmixed to stereo. For a surround "
-           "screening, festivals need your original file, which keeps every channel; name the "
-           "channels in the technical rider if their order is not standard."),
+        _l("The previews made here for the browser are downmixed to stereo; the screening copy "
+           "keeps every channel, in the standard order of its layout (5.1 or 7.1). Name the "
+           "channels in the technical rider if the original's order is not standard."),
     ),
+    "surround_audio_over_eight": WarningText(
+        _SURROUND_SENTENCES,
+        _l("The previews made here for the browser are downmixed to stereo, and the screening copy "
+           "keeps the first eight channels only, as 7.1. For a screening with every channel, send "
+           "festivals your original file (or a DCP)."),
+    ),
+    # Written before screening copies kept surround sound (kept for the reports of that time).
     "surround_audio_downmixed": WarningText(
         _SURROUND_SENTENCES,
         _l("The web preview and the screening copy made here are downmixed to stereo. For a "

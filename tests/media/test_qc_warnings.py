@@ -136,20 +136,20 @@ def test_very_quiet_or_very_loud_programme_is_worded_in_each_language(db, client
 
 @pytest.mark.parametrize("clip, use_source, code, english, copies", [
     ("surround_clip", True, "surround_audio", "The sound has 8 channels in the 7.1 layout.",
-     "The previews made here for the browser are downmixed to stereo."),
-    ("surround_master", False, "surround_audio_downmixed", "The sound has 6 channels in the 5.1(side) layout.",
-     "The web preview and the screening copy made here are downmixed to stereo."),
+     "the screening copy keeps every channel"),
+    ("surround_master", False, "surround_audio", "The sound has 6 channels in the 5.1(side) layout.",
+     "the screening copy keeps every channel"),
 ])
 def test_surround_sound_names_its_layout_and_the_stereo_copies(db, client, work, uploader, request, clip,
                                                                use_source, code, english, copies):
-    """7.1 or 5.1 sound is named with its layout; the page says which copies made here are
-    stereo: the previews always, the screening copy too unless it is the original itself."""
+    """7.1 or 5.1 sound is named with its layout; the page says that the previews are stereo and
+    that the screening copy keeps every channel (as the original itself, or re-encoded)."""
     asset = process(db, uploader, work, request.getfixturevalue(clip))
     assert asset.derivative("screening").use_source is use_source
     check_page_and_report(client, work, asset, code, english)
     switch_language(client, "en")
     text = dict(read(client, work, asset)[0])[code]
-    assert copies in text and "keeps every channel" in text
+    assert copies in text and "downmixed to stereo" in text
 
 
 def test_subtitles_with_markup_name_what_was_removed(db, client, work, uploader, markup_srt):
@@ -252,7 +252,7 @@ def qc_codes():
 def test_every_code_the_qc_writes_has_words(app):
     """No warning the QC writes falls back to the generic sentence."""
     codes = qc_codes()
-    assert {"very_quiet", "surround_audio", "surround_audio_downmixed", "subtitle_encoding_converted"} <= codes
+    assert {"very_quiet", "surround_audio", "surround_audio_over_eight", "subtitle_encoding_converted"} <= codes
     assert codes <= set(WARNINGS), codes - set(WARNINGS)
 
 

@@ -148,9 +148,38 @@ def _screening(src, probe, out_path, on_progress, limits):
     rate = constant_rate(video)
     if rate is not None:
         args += ["-fps_mode", "cfr", "-r", str(rate)]
-    args += _aac(probe, "320k")
+    args += _screening_audio(probe)
     meta = _encode_mp4(src, probe, out_path, args, on_progress, limits)
     return {**meta, "reason": reason}
+
+
+#: The layout a screening copy keeps for each number of channels: AAC's standard configurations,
+#: in the order cinema processors and festival players expect. More than eight are mixed into 7.1.
+SCREENING_LAYOUTS = {3: "3.0", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
+SCREENING_AAC_BITRATES = {3: "384k", 4: "384k", 5: "640k", 6: "640k", 7: "768k", 8: "768k"}
+
+
+def _screening_audio(probe) -> list[str]:
+    """The screening copy's sound: stereo stays stereo (mono becomes two equal channels); surround
+    keeps its channels in the standard layout of their number, at a bitrate for that many.
+
+    A known layout is converted by ffmpeg's resampler (5.1(side) becomes 5.1, whose back channels
+    take the side ones); channels without a layout are taken in the standard order of their
+    count (what the QC warning asks the artist to confirm in the technical rider). Past eight
+    channels, the first eight are kept as 7.1 (the QC warning says so).
+    """
+    audio = probe.get("audio")
+    if not audio or (audio.get("channels") or 0) <= 2:
+        return _aac(probe, "320k")
+    channels = min(audio["channels"], 8)
+    target = SCREENING_LAYOUTS[channels]
+    known = audio.get("channel_layout") not in (None, "", "unknown") and audio["channels"] <= 8
+    if known:
+        conversion = f"aformat=channel_layouts={target}"
+    else:
+        conversion = f"pan={target}|" + "|".join(f"c{n}=c{n}" for n in range(channels))
+    return ["-map", "0:a:0", "-c:a", "aac", "-b:a", SCREENING_AAC_BITRATES[channels], "-ar", "48000",
+            "-af", conversion]
 
 
 def _encode_mp4(src, probe, out_path, args, on_progress, limits) -> dict:
@@ -299,8 +328,8 @@ PROFILES: dict[str, Profile] = {
         Profile("waveform", 1, _kind("audio", "video"), "png", "image/png", _waveform,
                 _has_audio),
         Profile("audio_preview", 1, _kind("audio"), "m4a", "audio/mp4", _audio_preview),
-        Profile("qc", 2, _kind("video", "audio", "subtitle"), "json", "application/json", _qc),
+        Profile("qc", 3, _kind("video", "audio", "subtitle"), "json", "application/json", _qc),
         Profile("preview", 1, _kind("video"), "mp4", "video/mp4", _preview),
-        Profile("screening", 1, _kind("video"), "mp4", "video/mp4", _screening),
+        Profile("screening", 2, _kind("video"), "mp4", "video/mp4", _screening),
     )
 }

@@ -98,8 +98,12 @@ def _measure(src, video, audio, duration, on_progress, limits):
         chains.append(f"[0:V:0]blackdetect=d={MIN_STRETCH}:pix_th=0.10,vfrdet[v]")
         maps += ["-map", "[v]"]
     if audio:
+        # ebur128 cannot take more than eight channels without a layout: past eight, the first
+        # eight are measured (as the screening copy keeps them).
+        first_eight = ("pan=7.1|" + "|".join(f"c{n}=c{n}" for n in range(8)) + ",") \
+            if (audio.get("channels") or 0) > 8 else ""
         chains.append(
-            "[0:a:0]ebur128=peak=true:framelog=verbose,"
+            f"[0:a:0]{first_eight}ebur128=peak=true:framelog=verbose,"
             f"silencedetect=n={SILENCE_LEVEL}:d={MIN_STRETCH}[a]"
         )
         maps += ["-map", "[a]"]
@@ -152,13 +156,13 @@ def _channel_warnings(audio: dict, probe: dict, warn) -> None:
     if channels == 1:
         warn("mono_audio")
     elif channels > 2:
-        # The previews are always stereo; so is the screening copy unless the source is used.
-        downmixed = bool(probe.get("video")) and not screening_compliant(probe)[0]
+        # The previews are always stereo; the screening copy keeps up to eight channels (7.1).
         layout = audio.get("channel_layout")
         values = {"channels": channels}
         if layout and layout != "unknown":
             values["layout"] = layout
-        warn("surround_audio_downmixed" if downmixed else "surround_audio", **values)
+        remixed = channels > 8 and bool(probe.get("video")) and not screening_compliant(probe)[0]
+        warn("surround_audio_over_eight" if remixed else "surround_audio", **values)
 
 
 def _video_warnings(video: dict, report: dict, warn) -> None:

@@ -122,14 +122,13 @@ def test_very_quiet_and_very_loud_programmes_are_flagged(report_of, tone_at, amp
 
 
 def test_surround_sound_names_its_layout(report_of, surround_clip, surround_master):
-    """More than two channels are flagged with the channel count and ffprobe's layout name; the
-    warning says whether the screening copy is downmixed too (it is unless the source is used)."""
+    """More than two channels are flagged with the channel count and ffprobe's layout name."""
     clip = report_of(surround_clip)
     assert {"code": "surround_audio", "values": {"channels": 8, "layout": "7.1"}} in clip["warnings"]
     assert clip["channel_layout"] == "7.1"
     master = report_of(surround_master)
-    assert {"code": "surround_audio_downmixed", "values": {"channels": 6, "layout": "5.1(side)"}} in master["warnings"]
-    assert not {"mono_audio", "surround_audio"} & set(codes(master))
+    assert {"code": "surround_audio", "values": {"channels": 6, "layout": "5.1(side)"}} in master["warnings"]
+    assert "mono_audio" not in codes(master)
 
 
 def test_surround_without_a_known_layout_gives_the_channel_count(report_of, generate, tmp_path):
@@ -140,16 +139,20 @@ def test_surround_without_a_known_layout_gives_the_channel_count(report_of, gene
              f"aevalsrc={tone}:s=48000:d=1", "-c:v", "libx264", "-preset", "ultrafast",
              "-pix_fmt", "yuv420p", "-c:a", "pcm_s16le", str(path))
     warning = next(w for w in report_of(path)["warnings"] if w["code"].startswith("surround"))
-    assert warning == {"code": "surround_audio_downmixed", "values": {"channels": 6}}
+    assert warning == {"code": "surround_audio", "values": {"channels": 6}}
 
 
 def test_what_the_surround_warning_says_of_the_copies_is_true(facts, surround_clip, surround_master, tmp_path, read_back):
-    """The previews are stereo; the screening copy is the source when it is compliant (every
-    channel kept), and stereo when it is re-encoded: what the surround warnings tell the artist."""
+    """The previews are stereo; the screening copy keeps every channel, as the source when it is
+    compliant, re-encoded in the standard layout of its channel count otherwise (5.1(side) becomes
+    5.1): what the surround warning tells the artist."""
     from residency.media.processing.derivatives import PROFILES
 
     def channels(path):
         return next(s for s in read_back(path)["streams"] if s["codec_type"] == "audio")["channels"]
+
+    def layout(path):
+        return next(s for s in read_back(path)["streams"] if s["codec_type"] == "audio").get("channel_layout")
 
     preview = tmp_path / "preview.mp4"
     PROFILES["preview"].make(surround_clip, facts(surround_clip)[1], preview)
@@ -157,7 +160,7 @@ def test_what_the_surround_warning_says_of_the_copies_is_true(facts, surround_cl
     assert PROFILES["screening"].make(surround_clip, facts(surround_clip)[1], tmp_path / "s1.mp4")["use_source"]
     screening = tmp_path / "s2.mp4"
     assert not PROFILES["screening"].make(surround_master, facts(surround_master)[1], screening)["use_source"]
-    assert channels(screening) == 2
+    assert channels(screening) == 6 and layout(screening) == "5.1"
 
 
 def subtitle_qc(path):
@@ -232,3 +235,23 @@ def test_broken_subtitles_are_refused_by_the_qc_too(tmp_path):
     with pytest.raises(MediaRejected) as info:
         subtitle_report(path, {"format": "srt"})
     assert info.value.code == "bad_subtitles"
+
+
+@pytest.mark.parametrize("count, layout", [(6, "5.1"), (10, "7.1")])
+def test_the_screening_copy_keeps_channels_without_a_known_layout(facts, generate, tmp_path, read_back, report_of,
+                                                                   count, layout):
+    """PCM channels with no layout (Matroska) are kept in the standard order of their count; past
+    eight, the first eight are kept as 7.1 and the QC warning says so."""
+    from residency.media.processing.derivatives import PROFILES
+
+    path = tmp_path / f"channels-{count}.mkv"
+    tone = "|".join(f"0.1*sin(2*PI*{220 + 40 * n}*t)" for n in range(count))
+    generate("-f", "lavfi", "-i", "testsrc2=s=320x240:r=25:d=1", "-f", "lavfi", "-i",
+             f"aevalsrc={tone}:s=48000:d=1", "-c:v", "libx264", "-preset", "ultrafast",
+             "-pix_fmt", "yuv420p", "-c:a", "pcm_s16le", str(path))
+    screening = tmp_path / f"screening-{count}.mp4"
+    assert not PROFILES["screening"].make(path, facts(path)[1], screening)["use_source"]
+    audio = next(s for s in read_back(screening)["streams"] if s["codec_type"] == "audio")
+    assert (audio["channels"], audio.get("channel_layout")) == (min(count, 8), layout)
+    expected = "surround_audio_over_eight" if count > 8 else "surround_audio"
+    assert expected in codes(report_of(path))

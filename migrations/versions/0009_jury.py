@@ -1,6 +1,7 @@
 """Juries: panel members, rounds and the applications they cover, conflicts of interest, bids,
 assignments, score sheets (one score per criterion, superseded rather than changed), comments,
-and the jury's settings of a call.
+the jury's settings of a call (with the questions that identify an applicant), and the scoring
+reminders sent to jurors.
 
 Revision ID: 0009_jury
 Revises: 0008_asset_purged_at
@@ -73,6 +74,7 @@ def upgrade():
     op.create_table('jury_settings',
     sa.Column('call_id', sa.Integer(), nullable=False),
     sa.Column('same_city_conflicts', sa.Boolean(), nullable=False),
+    sa.Column('identifying_question_ids', sa.JSON(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['call_id'], ['calls.id'], name=op.f('fk_jury_settings_call_id_calls'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('call_id', name=op.f('pk_jury_settings'))
@@ -197,9 +199,26 @@ def upgrade():
     with op.batch_alter_table('jury_scores', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_jury_scores_review_id'), ['review_id'], unique=False)
 
+    op.create_table('jury_reminders',
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('hours_before', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('unscored', sa.Integer(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['member_id'], ['jury_members.id'], name=op.f('fk_jury_reminders_member_id_jury_members'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['round_id'], ['jury_rounds.id'], name=op.f('fk_jury_reminders_round_id_jury_rounds'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('round_id', 'member_id', 'hours_before', name=op.f('pk_jury_reminders'))
+    )
+    with op.batch_alter_table('jury_reminders', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_jury_reminders_member_id'), ['member_id'], unique=False)
+
 
 
 def downgrade():
+    with op.batch_alter_table('jury_reminders', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_jury_reminders_member_id'))
+
+    op.drop_table('jury_reminders')
     with op.batch_alter_table('jury_scores', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_jury_scores_review_id'))
 

@@ -23,6 +23,9 @@ class JurySettings(db.Model):
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
     #: A juror living in the applicant's city is in conflict with the application.
     same_city_conflicts: Mapped[bool] = mapped_column(default=False)
+    #: Ids of the call's form questions whose answers identify the applicant: a blind round hides
+    #: them from the jurors, with the name, city, e-mail and co-applicants.
+    identifying_question_ids: Mapped[list] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -263,3 +266,18 @@ class Comment(db.Model):
     visibility: Mapped[str] = mapped_column(String(16), default=CommentVisibility.PANEL)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Reminder(db.Model):
+    """A reminder e-mailed to a panel member about their unscored applications of a round, once
+    per threshold (the hours before scoring closes, e.g. 72 and 24)."""
+
+    __tablename__ = "jury_reminders"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("jury_rounds.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("jury_members.id", ondelete="CASCADE"), primary_key=True,
+                                           index=True)
+    hours_before: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: The applications still unscored when it was sent (0: recorded as passed, nothing was sent).
+    unscored: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

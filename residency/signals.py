@@ -13,3 +13,4 @@ call_state_changed = _signals.signal("call-state-changed")
 call_changed_after_opening = _signals.signal("call-changed-after-opening")
 application_submitted = _signals.signal("application-submitted")
 application_withdrawn = _signals.signal("application-withdrawn")
+jury_member_left = _signals.signal("jury-member-left")  # member=: removed, or stepped down

@@ -37,11 +37,14 @@ def upgrade():
     sa.Column('invited_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('responded_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=True),
+    sa.Column('token_expires_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['call_id'], ['calls.id'], name=op.f('fk_jury_members_call_id_calls'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['invited_by_id'], ['users.id'], name=op.f('fk_jury_members_invited_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_jury_members_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_jury_members')),
-    sa.UniqueConstraint('call_id', 'email', name='uq_jury_members_call_email')
+    sa.UniqueConstraint('call_id', 'email', name='uq_jury_members_call_email'),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_jury_members_token_hash'))
     )
     with op.batch_alter_table('jury_members', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_jury_members_call_id'), ['call_id'], unique=False)

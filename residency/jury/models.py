@@ -71,6 +71,9 @@ class PanelMember(db.Model):
     invited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     responded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     message: Mapped[str] = mapped_column(Text, default="")
+    #: SHA-256 of the invitation link's token while an invitation is out (the link works once).
+    token_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    token_expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
     call = relationship("Call")
     user = relationship("User", foreign_keys=[user_id])
@@ -278,6 +281,7 @@ class Reminder(db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("jury_members.id", ondelete="CASCADE"), primary_key=True,
                                            index=True)
     hours_before: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    #: The applications still unscored when it was sent (0: recorded as passed, nothing was sent).
+    #: The applications the member had left to score when it was sent (a reminder covers the earlier
+    #: thresholds that had passed unsent: one e-mail, a row for each).
     unscored: Mapped[int] = mapped_column(default=0)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -6,4 +6,16 @@ def init_app(app):
     from residency.jury import policies  # noqa: F401  (declares the rules)
     from residency.jury.blueprint import bp
 
+    # Panels, invitations, rounds and the jury's settings (area A).
+    from flask_babel import lazy_gettext as _l
+
+    from residency.core.hooks import provide
+    from residency.core.templating import NavItem
+    from residency.core.workers import register_tasks
+    from residency.jury import demo, panel_views, round_views  # noqa: F401  (routes on bp)
+
     app.register_blueprint(bp)
+    register_tasks(app, "residency.jury.round_tasks",
+                   beat={"jury-rounds-tick": {"task": "jury.rounds_tick", "schedule": 60.0}})
+    provide(app, "demo", demo.load_demo_jury)
+    provide(app, "call_manage_links", NavItem("jury.panel", _l("Jury"), order=10, permission="jury.manage"))

@@ -30,7 +30,7 @@ from residency.calls.operations import format_in_zone, public_url
 from residency.core.errors import ActionRefused
 from residency.core.types import utcnow
 from residency.extensions import db
-from residency.jury.models import MemberRole, MemberStatus, PanelMember
+from residency.jury.models import JurySettings, MemberRole, MemberStatus, PanelMember
 from residency.notifications.operations import queue_email
 
 ROLE_LABELS = {MemberRole.JUROR: _l("Juror"), MemberRole.CHAIR: _l("Jury chair")}
@@ -261,10 +261,11 @@ def accept_invitation(user, raw, now=None):
     member.token_expires_at = None
     db.session.flush()
     role = GRANTED_ROLES[member.role]
-    if _grant_of(member, user) is None:
+    if role_grant(member, user) is None:
         inviter = db.session.get(User, member.invited_by_id) if member.invited_by_id else None
         grant_role(inviter or user, user, role, "call", member.call_id)
     record("jury.invitation_accepted", actor=user, obj=member, call_id=member.call_id, role=member.role)
+    _refresh_conflicts(member.call)  # the new member's automatic conflicts
     _tell_inviter(member, "jury_invitation_answered",
                   _l("%(name)s accepted to sit on the jury", name=display_name(member)), accepted=True)
     return member
@@ -352,13 +353,14 @@ def _withdraw(actor, member, now):
     member.token_hash = None
     member.token_expires_at = None
     if member.user is not None:
-        grant = _grant_of(member, member.user)
+        grant = role_grant(member, member.user)
         if grant is not None:
             revoke_role(actor, grant)
     db.session.flush()
 
 
-def _grant_of(member, user):
+def role_grant(member, user):
+    """The role grant on the call that ``user`` holds as ``member`` (juror or chair), or None."""
     return db.session.execute(
         select(RoleGrant).where(RoleGrant.user_id == user.id, RoleGrant.role == GRANTED_ROLES[member.role],
                                 RoleGrant.scope_type == "call", RoleGrant.scope_id == member.call_id)
@@ -409,3 +411,37 @@ def update_member(actor, member, max_load, expertise):
         record("jury.member_updated", actor=actor, obj=member, call_id=member.call_id, max_load=max_load,
                expertise=len(cleaned))
     return member
+
+
+# --- The jury's settings of a call ---------------------------------------------------------------
+
+def jury_settings(call):
+    """The call's jury settings (defaults, unsaved, when nobody set any)."""
+    return db.session.get(JurySettings, call.id) or JurySettings(call_id=call.id, same_city_conflicts=False)
+
+
+def update_settings(actor, call, same_city_conflicts, now=None):
+    """Set whether a juror living in an applicant's city is in conflict with the application; the
+    automatic conflicts are then worked out again."""
+    now = now or utcnow()
+    settings = db.session.get(JurySettings, call.id)
+    if settings is None:
+        settings = JurySettings(call_id=call.id, same_city_conflicts=False)
+        db.session.add(settings)
+    changed = settings.same_city_conflicts != bool(same_city_conflicts)
+    settings.same_city_conflicts = bool(same_city_conflicts)
+    settings.updated_at = now
+    db.session.flush()
+    if changed:
+        record("jury.settings_updated", actor=actor, obj=call, same_city_conflicts=settings.same_city_conflicts)
+        _refresh_conflicts(call)
+    return settings
+
+
+def _refresh_conflicts(call):
+    # Imported here: the conflicts module (another part of the jury) builds on the panel.
+    try:
+        from residency.jury.conflicts import refresh_automatic_conflicts
+    except ImportError:  # pragma: no cover - until the conflicts part lands
+        return
+    refresh_automatic_conflicts(call)

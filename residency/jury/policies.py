@@ -42,3 +42,12 @@ def chair_jury(user, call):
 def sit_on_jury(user, call):
     """See one's own jury pages of ``call`` (dashboard, conflicts, bids, assigned applications)."""
     return active_member(user, call) is not None
+
+
+# Panels, invitations, rounds and settings (area A) ----------------------------------------------
+
+@rule("jury.view")
+def view_jury(user, call):
+    """Know that the call has a jury at all: its coordinators, its chair and its active members.
+    Anyone else is answered as if the jury's pages did not exist (404)."""
+    return coordinates(user, call) or is_chair(user, call) or active_member(user, call) is not None

@@ -244,6 +244,14 @@ FIELD_LABELS = {
 }
 
 
+def locked_fields(round_):
+    """The settings of ``round_`` that can no longer change (see :func:`update_round`)."""
+    allowed = EDITABLE_IN.get(round_.phase)
+    if allowed is not None:
+        return set(FIELD_LABELS) - allowed
+    return set(ASSIGNMENT_FIELDS) if round_.assignment_confirmed_at is not None else set()
+
+
 def update_round(actor, round_, fields, now=None):
     """Change a round's settings (same ``fields`` as :func:`create_round`).
 
@@ -264,14 +272,9 @@ def update_round(actor, round_, fields, now=None):
         if current is not None and values[name] is not None and current.replace(second=0, microsecond=0) == values[name]:
             values[name] = current
     changed = {name for name, value in values.items() if getattr(round_, name) != value}
-    allowed = EDITABLE_IN.get(round_.phase)
-    locked = []
-    if allowed is not None:
-        locked = [name for name in changed if name not in allowed]
-    elif round_.assignment_confirmed_at is not None:
-        locked = [name for name in changed if name in ASSIGNMENT_FIELDS]
+    locked = changed & locked_fields(round_)
     if locked:
-        if allowed is None:
+        if round_.phase == RoundPhase.SETUP:
             message = _l("The assignment of this round is confirmed: the applications covered, k and the pair "
                          "probability can no longer change.")
         else:

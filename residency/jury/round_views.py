@@ -41,6 +41,15 @@ MOVE_CONSEQUENCES = {
 }
 
 
+class ProbabilityField(FloatField):
+    """A decimal number written with a point or a comma (0.5 or 0,5)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [valuelist[0].strip().replace(",", ".")]
+        super().process_formdata(valuelist)
+
+
 class RoundForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Length(max=rounds.NAME_MAX_LENGTH)])
     scoring_opens_at = DateTimeLocalField(_l("Scoring opens"), format=_TIME_FORMATS, validators=[Optional()])
@@ -52,7 +61,7 @@ class RoundForm(FlaskForm):
     blind = BooleanField(_l("Blind review: jurors do not see who applied"))
     others_scores = RadioField(_l("Jurors see each other's scores"), choices=[SelectChoice(k, v) for k, v in rounds.VISIBILITY_LABELS.items()],
                                default=ScoresVisibility.AFTER_OWN)
-    max_pair_probability = FloatField(_l("Highest probability of a juror–application pair (optional)"),
+    max_pair_probability = ProbabilityField(_l("Highest probability of a juror–application pair (optional)"),
                                       validators=[Optional()])
 
     FIELDS = ("name", "scoring_opens_at", "scoring_closes_at", "coverage", "reviews_per_application", "blind",

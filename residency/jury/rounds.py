@@ -338,6 +338,14 @@ def scoring_problems(round_, now=None):
         if missing:
             problems.append(_l("%(count)d of the applications this round covers have no juror in the confirmed "
                                "assignment: run the assignment again.", count=missing))
+        stale = db.session.scalar(
+            select(func.count(func.distinct(Assignment.application_id))).where(
+                Assignment.round_id == round_.id, Assignment.confirmed_at.is_not(None),
+                Assignment.removed_at.is_(None), Assignment.application_id.not_in(ids)))
+        if stale:
+            problems.append(_l("%(count)d of the applications in the confirmed assignment are no longer covered by "
+                               "this round (no longer eligible, or withdrawn): run the assignment again.",
+                               count=stale))
     return problems
 
 

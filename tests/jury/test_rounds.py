@@ -315,6 +315,26 @@ def test_scoring_starts_only_with_applications_and_a_confirmed_assignment(coordi
     assert round_.phase == RoundPhase.CLOSED
 
 
+def test_scoring_waits_when_the_assignment_covers_an_application_no_longer_eligible(coordinated, call,
+                                                                                     submitted, make_member):
+    """An application found ineligible after the assignment was confirmed keeps scoring from
+    starting until the assignment is made again."""
+    round_ = make_round(call)
+    confirm_assignment(round_, [make_member(call)], submitted)
+    submitted[2].eligible = False
+    db.session.commit()
+    response = coordinated.post_form(rounds_url(call, f"/{round_.id}/move/scoring"))
+    assert response.status_code == 409
+    assert "1 of the applications in the confirmed assignment are no longer covered" in text(response)
+    assert round_.phase == RoundPhase.SETUP
+
+
+def test_the_pair_probability_takes_a_decimal_comma(coordinated, call):
+    """0,5 (a decimal comma, as in French) is read as 0.5."""
+    assert coordinated.post_form(rounds_url(call, "/new"), form(max_pair_probability="0,5")).status_code == 302
+    assert rounds.rounds_of(call)[0].max_pair_probability == 0.5
+
+
 def test_the_clock_closes_rounds_at_their_closing_time_and_opens_ready_ones(call, make_call, make_application,
                                                                            make_member):
     """At its closing time a round in scoring closes; at its opening time a round being set up

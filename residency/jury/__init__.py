@@ -13,8 +13,14 @@ def init_app(app):
     from residency.core.templating import NavItem
     from residency.core.workers import register_tasks
     from residency.jury import demo, panel_views, round_views  # noqa: F401  (routes on bp)
+    # Scoring, blind review, the juror's dashboard, the chair's progress, reminders (area D).
+    from residency.jury import blind_views, dashboard_views, scoring_views  # noqa: F401  (routes on bp)
 
     app.register_blueprint(bp)
+    register_tasks(app, "residency.jury.tasks",
+                   beat={"jury-reminders": {"task": "jury.send_reminders", "schedule": 3600.0}})
+    provide(app, "nav", NavItem("jury.dashboard", _l("Jury"), order=35, audience="member", current="jury.dashboard",
+                                permission="jury.dashboard"))
     register_tasks(app, "residency.jury.round_tasks",
                    beat={"jury-rounds-tick": {"task": "jury.rounds_tick", "schedule": 60.0}})
     provide(app, "demo", demo.load_demo_jury)

@@ -44,6 +44,38 @@ def sit_on_jury(user, call):
     return active_member(user, call) is not None
 
 
+# Scoring, blind review, the juror's dashboard and the chair's progress (area D) ------------------
+
+@rule("jury.dashboard", admin=False)
+def see_jury_dashboard(user, _obj=None):
+    """The juror's dashboard (and its menu entry): someone active on at least one call's panel."""
+    from residency.extensions import db
+    from residency.jury.models import MemberStatus, PanelMember
+
+    if not user.is_authenticated:
+        return False
+    return db.session.execute(
+        db.select(PanelMember.id).where(PanelMember.user_id == user.id, PanelMember.status == MemberStatus.ACTIVE)
+        .limit(1)
+    ).first() is not None
+
+
+@rule("jury.see_others_scores", admin=False)
+def see_others_scores(user, seat):
+    """Read the other jurors' sheets of the application in front of a :class:`~residency.jury.access.Seat`
+    (one's own): as the round says, never, always, or once one has scored it (an abstention does
+    not count, so that abstaining is no way to read the others first)."""
+    from residency.jury.models import ScoresVisibility
+
+    if seat is None or not user.is_authenticated or seat.member.user_id != user.id:
+        return False
+    if seat.round.others_scores == ScoresVisibility.ALWAYS:
+        return True
+    if seat.round.others_scores == ScoresVisibility.AFTER_OWN:
+        return seat.own_review is not None and not seat.own_review.abstained
+    return False
+
+
 # Panels, invitations, rounds and settings (area A) ----------------------------------------------
 
 @rule("jury.view")

@@ -6,16 +6,21 @@ def init_app(app):
     from residency.jury import policies  # noqa: F401  (declares the rules)
     from residency.jury.blueprint import bp
 
-    # Panels, invitations, rounds and the jury's settings (area A).
+    # Scoring, blind review, the juror's dashboard, the chair's progress, reminders (area D).
     from flask_babel import lazy_gettext as _l
 
     from residency.core.hooks import provide
     from residency.core.templating import NavItem
     from residency.core.workers import register_tasks
-    from residency.jury import demo, panel_views, round_views  # noqa: F401  (routes on bp)
-    # Scoring, blind review, the juror's dashboard, the chair's progress, reminders (area D).
     from residency.jury import blind_views, dashboard_views, scoring_views  # noqa: F401  (routes on bp)
+    # Conflicts of interest and bids (area B).
+    from residency.jury import bid_views, conflict_views  # noqa: F401  (routes on bp)
+    # Panels, invitations, rounds and the jury's settings (area A).
+    from residency.jury import demo, panel_views, round_views  # noqa: F401  (routes on bp)
+    # Assignment (area C): a late conflict or a juror leaving re-solves their pairs.
+    from residency.jury import assignment_ops, assignment_views  # noqa: F401  (routes on bp)
 
+    assignment_ops.connect_signals()
     app.register_blueprint(bp)
     register_tasks(app, "residency.jury.tasks",
                    beat={"jury-reminders": {"task": "jury.send_reminders", "schedule": 3600.0}})

@@ -86,8 +86,11 @@ PUBLIC_DOMAINS = frozenset({
     "qq.com", "foxmail.com", "163.com", "126.com", "yeah.net", "sina.com", "sina.cn", "sohu.com", "aliyun.com",
     "naver.com", "daum.net", "hanmail.net", "kakao.com",
     "rediffmail.com", "yahoo.co.jp", "ezweb.ne.jp", "docomo.ne.jp",
-    "example.com", "example.org", "example.net",
 })
+
+#: Second-level domains reserved for examples (RFC 2606): they and every name under them
+#: (``demo.example.org``) name no organisation.
+RESERVED_DOMAINS = frozenset({"example.com", "example.org", "example.net"})
 
 #: Services with an address under many country domains (``hotmail.co.uk``, ``yahoo.fr``,
 #: ``gmx.de``…): the first label, followed by a country or generic top-level domain.
@@ -113,6 +116,8 @@ def is_public_domain(domain):
     """Whether ``domain`` names no organisation (see :data:`PUBLIC_DOMAINS`)."""
     domain = (domain or "").lower()
     if not domain or domain in PUBLIC_DOMAINS or domain.rpartition(".")[2] in RESERVED_TLDS:
+        return True
+    if any(domain == reserved or domain.endswith("." + reserved) for reserved in RESERVED_DOMAINS):
         return True
     first, _dot, rest = domain.partition(".")
     return first in PUBLIC_DOMAIN_FAMILIES and bool(_FAMILY_SUFFIX.match(rest))

@@ -82,8 +82,59 @@ def continue_demo_round(call, round_, members, coordinator, now):
     4. part of the scores (the scoring part adds it here).
     """
     lines = []
+    lines.extend(_declared_conflict(call, members, now))
+    lines.extend(_confirmed_assignment(round_, coordinator, now))
     lines.extend(_start_scoring(round_, coordinator, now))
+    lines.extend(_some_scores(call, round_, members, now))
     return lines
+
+
+def _demo_juror(members, email):
+    return next((m for m in members if m.email == email and m.status == MemberStatus.ACTIVE), None)
+
+
+def _declared_conflict(call, members, now):
+    """Mina Sato declares a conflict with one application (she knows its artist)."""
+    from residency.jury import conflicts
+
+    member = _demo_juror(members, "mina.juror@demo.example.org")
+    candidates = conflicts.candidate_applications(call) if member else []
+    if member is None or not candidates:
+        return []
+    if not conflicts.declared_conflicts(member):
+        conflicts.declare_conflicts(member, {candidates[0].id: (True, "We made a piece together in 2024.")},
+                                    actor=member.user, now=now)
+    return [f"  mina.juror@demo.example.org declared a conflict with application {candidates[0].id}"]
+
+
+def _confirmed_assignment(round_, coordinator, now):
+    """The chair's assignment of the round, proposed and confirmed (once)."""
+    from residency.jury import assignment_ops
+
+    if round_.assignment_confirmed_at is not None or round_.phase != RoundPhase.SETUP:
+        return []
+    solution = assignment_ops.propose(round_, coordinator, seed=2027, now=now)
+    try:
+        assignment_ops.confirm(round_, coordinator, now=now)
+    except ActionRefused as refusal:
+        return [f"Demo round “{round_.name}”: the assignment is not confirmed ({refusal.message})."]
+    return [f"Demo round “{round_.name}”: assignment confirmed ({len(solution.pairs)} reviews)."]
+
+
+def _some_scores(call, round_, members, now):
+    """Jun Juror scores two of the applications assigned to him, the rest stays to do."""
+    from residency.jury import assignment_ops, scoring
+
+    member = _demo_juror(members, "juror@demo.example.org")
+    if member is None or round_.phase != RoundPhase.SCORING:
+        return []
+    scored = 0
+    for number, assignment in enumerate(assignment_ops.assignments_of(member, round_)[:2]):
+        if scoring.current_review(assignment.id) is None:
+            values = {c["id"]: c["scale_max"] - number - index % 2 for index, c in enumerate(call.rubric or [])}
+            scoring.submit_review(member, assignment, values, comments=[("panel", "A clear, feasible plan.")], now=now)
+        scored += 1
+    return [f"  juror@demo.example.org has scored {scored} of the applications assigned to him"] if scored else []
 
 
 def _lyon_call():

@@ -132,9 +132,9 @@ def test_public_domains_are_told_apart_from_organisations():
     """The documented list: webmail services and their country variants, reserved example names;
     a university or studio domain, even one that starts like a webmail's name, is an organisation."""
     for domain in ("gmail.com", "outlook.com", "hotmail.fr", "yahoo.co.jp", "yandex.ru", "gmx.net", "web.de",
-                   "mail.ru", "163.com", "naver.com", "icloud.com", "example.org", "studio.test"):
+                   "mail.ru", "163.com", "naver.com", "icloud.com", "example.org", "demo.example.org", "studio.test"):
         assert conflicts.is_public_domain(domain), domain
-    for domain in ("univ-lyon2.fr", "ars.electronica.art", "gmail-studio.com", "yahoo.mycompany.com"):
+    for domain in ("univ-lyon2.fr", "ars.electronica.art", "gmail-studio.com", "yahoo.mycompany.com", "example.org.uk"):
         assert not conflicts.is_public_domain(domain), domain
 
 

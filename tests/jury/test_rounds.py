@@ -396,9 +396,20 @@ def test_the_demo_jury_loads_twice_without_change(app, db, client):
     assert grants == sorted((m.user_id, "jury_chair" if m.role == "chair" else "juror") for m in members)
     [round_] = rounds.rounds_of(call)
     assert len(rounds.round_application_ids(round_)) >= 6
-    assert round_.phase == (RoundPhase.SCORING if round_.assignment_confirmed_at else RoundPhase.SETUP)
+    assert round_.phase == RoundPhase.SCORING and round_.assignment_confirmed_at is not None
     assert "Demo jury of the Lyon call" in first.output, first.output
+    # One declared conflict, a confirmed assignment that respects it, and part of the scores.
+    from residency.jury.models import Assignment, Conflict, Review
+
+    [declared] = db.session.execute(db.select(Conflict).where(Conflict.source == "declared")).scalars().all()
+    live = db.session.execute(db.select(Assignment).where(Assignment.round_id == round_.id,
+                                                          Assignment.removed_at.is_(None))).scalars().all()
+    assert live and all(a.confirmed_at for a in live)
+    assert (declared.member_id, declared.application_id) not in {(a.member_id, a.application_id) for a in live}
+    reviews = db.session.scalar(db.select(db.func.count()).select_from(Review))
+    assert 0 < reviews < len(live)
 
     second = runner.invoke(args=["residency", "demo"])
     assert second.exit_code == 0, second.output
     assert state()[2:] == (grants, counts)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Review)) == reviews

@@ -171,6 +171,9 @@ class Config:
         self.MEDIA_URL_SECONDS = _int("MEDIA_URL_SECONDS", 3600)
         self.MEDIA_REPLACED_GRACE_DAYS = _int("MEDIA_REPLACED_GRACE_DAYS", 7)
 
+        # Juries: how long an invitation to a panel can be accepted.
+        self.JURY_INVITATION_DAYS = _int("JURY_INVITATION_DAYS", 14)
+
         # E-mail: SMTP when SMTP_HOST is set, otherwise .eml files in <data dir>/outbox.
         self.SMTP_HOST = _env("SMTP_HOST")
         self.SMTP_PORT = _int("SMTP_PORT", 587)

@@ -57,7 +57,7 @@ translations: install
 
 ## extract-messages: refresh the catalogues after changing marked strings
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o residency/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output -o residency/translations/messages.pot .
 	$(BIN)/pybabel update -i residency/translations/messages.pot -d residency/translations --ignore-pot-creation-date
 
 migrate: setup

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "residency" / "translations"
 LANGUAGES = ("fr", "es", "pt")
 # The same extraction as `make extract-messages`.
-EXTRACT_OPTIONS = ["-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--no-location", "--sort-output"]
+EXTRACT_OPTIONS = ["-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2",
+                   "--no-location", "--sort-output"]
 PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[#0\- +]*(?:\d+|\*)?(?:\.\d+)?([diouxXeEfFgGcrsa%])")
 
 
@@ -139,3 +140,21 @@ def test_french_punctuation_keeps_its_non_breaking_space():
             if re.search(r"(?<=\S)[:;?!](?=\s|$)", text) or re.search(r"[ \t][:;?!](?=\s|$)", text):
                 bad.append(text)
     assert not bad, bad
+
+
+def test_every_translation_function_the_code_imports_is_an_extraction_keyword():
+    """A string marked with any flask_babel function the code uses (lazy_ngettext …) reaches the catalogues."""
+    import ast
+
+    from babel.messages.extract import DEFAULT_KEYWORDS
+
+    keywords = set(DEFAULT_KEYWORDS) | {
+        EXTRACT_OPTIONS[i + 1].split(":")[0] for i, option in enumerate(EXTRACT_OPTIONS) if option == "-k"}
+    missing = []
+    for path in (ROOT / "residency").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "flask_babel":
+                for alias in node.names:
+                    if "gettext" in alias.name and (alias.asname or alias.name) not in keywords:
+                        missing.append(f"{path.relative_to(ROOT)}: {alias.asname or alias.name}")
+    assert not missing, missing

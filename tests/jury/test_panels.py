@@ -78,7 +78,7 @@ def test_an_existing_user_is_invited_in_their_language_and_accepts(client, login
     login_as(juror)
     page = client.get(path)
     assert page.status_code == 200
-    assert "Accept and join the jury" in text(page) and "lea@example.org" in text(page)
+    assert "Accepter et rejoindre le jury" in text(page) and "lea@example.org" in text(page)
     accepted = client.post_form(path, {"answer": "accept"})
     assert accepted.status_code == 302 and accepted.location.endswith(f"/jury/calls/{call.id}/membership")
     db.session.refresh(member)

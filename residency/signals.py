@@ -14,3 +14,4 @@ call_changed_after_opening = _signals.signal("call-changed-after-opening")
 application_submitted = _signals.signal("application-submitted")
 application_withdrawn = _signals.signal("application-withdrawn")
 jury_member_left = _signals.signal("jury-member-left")  # member=: removed, or stepped down
+jury_round_moved = _signals.signal("jury-round-moved")  # round=, previous=, actor=: a round changed phase

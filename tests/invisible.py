@@ -29,6 +29,7 @@ FEATURE_TABLES = {
     "calls": "tests/calls/test_invisible.py",
     "review": "tests/review/test_invisible.py",
     "admin": "tests/admin/test_invisible.py",
+    "jury": "tests/jury/test_invisible.py",
     "accounts": "tests/admin/test_invisible.py",
     "cities": "tests/admin/test_invisible.py",
     "api": "tests/admin/test_invisible.py",

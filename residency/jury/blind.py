@@ -30,7 +30,8 @@ from residency.audit.operations import record
 from residency.core.errors import ActionRefused
 from residency.core.types import utcnow
 from residency.extensions import db
-from residency.jury.models import Assignment, JurySettings, RoundApplication
+from residency.jury import rounds
+from residency.jury.models import Assignment, JurySettings, RoundApplication, RoundPhase
 from residency.media.models import MediaAsset
 
 HIDDEN = _l("Hidden: this round is blind.")
@@ -70,10 +71,13 @@ def set_identifying_questions(actor, call, question_ids, now=None):
 # Pseudonyms ------------------------------------------------------------------------------------
 
 def round_application_ids(round_):
-    """The applications a round covers: its :class:`RoundApplication` rows, and any application
-    ever assigned in it (removed assignments included, so labels do not move when pairs do)."""
+    """The applications a round covers: its :class:`RoundApplication` rows (while it is set up,
+    what its coverage selects now, which entering scoring freezes), and any application ever
+    assigned in it (removed assignments included, so labels do not move when pairs do)."""
     covered = set(db.session.execute(
         select(RoundApplication.application_id).where(RoundApplication.round_id == round_.id)).scalars())
+    if round_.phase == RoundPhase.SETUP:
+        covered |= set(rounds.covered_application_ids(round_))
     covered |= set(db.session.execute(
         select(Assignment.application_id).where(Assignment.round_id == round_.id).distinct()).scalars())
     return covered
@@ -93,6 +97,24 @@ def label_numbers(round_):
 
 def label_of(number):
     return _l("Application %(number)d", number=number)
+
+
+def labelling_round(call):
+    """The round whose pseudonyms the call's jury pages that are not about one round (conflicts,
+    bids) use: the round the jury is in (:func:`~residency.jury.rounds.current_round`), or None."""
+    return rounds.current_round(call)
+
+
+def call_label_numbers(round_, application_ids):
+    """``{application id: number}`` for ``application_ids``: the round's own pseudonym
+    (:func:`label_numbers`) for those it covers, so that a juror meets one name per application
+    on every page; the others (not covered by the round: not yet eligible, not advanced) numbered
+    after them in the round's random order, so that no two applications share a name."""
+    numbers = label_numbers(round_)
+    others = sorted((app_id for app_id in set(application_ids) if app_id not in numbers),
+                    key=lambda app_id: _draw(round_.id, app_id))
+    extra = {app_id: number for number, app_id in enumerate(others, start=len(numbers) + 1)}
+    return {app_id: numbers.get(app_id) or extra[app_id] for app_id in application_ids}
 
 
 def ordered_ids(numbers):

@@ -7,8 +7,9 @@ so what it shows holds now.
 
 A member is shown the applications they may be asked to review, except those they are
 automatically in conflict with (they never see those; the page says how many there are). In a
-blind round (any round of the call not closed that is blind) only each application's title is
-shown, and the page says so; otherwise the applicant's and co-applicants' names and city, so that
+blind round (any round of the call not closed that is blind) each application goes by the
+pseudonym the scoring pages of the round under way give it (:mod:`residency.jury.blind`) and its
+title, and the page says so; otherwise the applicant's and co-applicants' names and city, so that
 a conflict can be recognised.
 """
 
@@ -33,6 +34,7 @@ from residency.core.errors import ActionRefused
 from residency.core.ids import parse_id
 from residency.core.permissions import can, require
 from residency.extensions import db
+from residency.jury import blind as blind_labels
 from residency.jury import conflicts
 from residency.jury.blind import identifying_question_ids
 from residency.jury.blueprint import bp
@@ -83,7 +85,8 @@ def is_blind(call):
 @dataclass
 class ApplicationRow:
     """An application as the conflict and bid pages show it: its title, and unless the page is
-    blind, who made it and the city they live in. ``label`` names it in forms and messages."""
+    blind, who made it and the city they live in. ``label`` names it in forms and messages: on a
+    blind page, the pseudonym the round's scoring pages give it ("Application 7")."""
 
     id: int
     label: str
@@ -119,16 +122,16 @@ def application_rows(call, applications, blind):
     ).unique().scalars()}
     hidden = identifying_question_ids(call)
     cities = dict(db.session.execute(select(City.id, City.name)).tuples().all()) if not blind else {}
+    labelling = blind_labels.labelling_round(call) if blind else None
+    numbers = blind_labels.call_label_numbers(labelling, ids) if labelling is not None else {}
     rows = []
-    untitled = 0
     for application_id in ids:
         application = loaded[application_id]
         snapshot = versions.get(application_id) if isinstance(versions.get(application_id), dict) else {}
         title = _title(snapshot, hidden)
         if blind:
-            if not title:
-                untitled += 1
-            label = title or _("Untitled application %(number)d", number=untitled)
+            # The pseudonym the scoring pages give it in the round under way: one name everywhere.
+            label = str(blind_labels.label_of(numbers.get(application_id, 0)))
             rows.append(ApplicationRow(id=application_id, label=label, title=title))
             continue
         profile = (snapshot.get("owner") or {}).get("profile") or {}
@@ -283,7 +286,7 @@ def panel_conflicts(call_id):
         if key not in index:
             index[key] = ConflictLine(conflict.member, rows[conflict.application_id], [])
             lines.append(index[key])
-        index[key].reasons.append(conflicts.reason_text(conflict))
+        index[key].reasons.append(conflicts.reason_text(conflict, blind=blind))
     members = db.session.execute(
         select(PanelMember).where(PanelMember.call_id == call.id).options(joinedload(PanelMember.user))
         .order_by(PanelMember.id)

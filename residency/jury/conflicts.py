@@ -19,7 +19,8 @@ A conflicted member never sees, opens, bids on or scores the application. A conf
 
 The refresh is idempotent: it adds what holds, removes the automatic rows that no longer hold and
 never touches declared ones. It runs when a member becomes active, when the settings change, before
-an assignment is proposed, and from the conflict and bid pages.
+an assignment is proposed, when a round enters scoring (:data:`residency.signals.jury_round_moved`,
+connected by :func:`connect_signals`), and from the conflict and bid pages.
 
 A pair that becomes conflicted while an assignment of it is live is announced with
 :data:`pair_conflicted`; the assignment connects it (``assignment_ops.connect_signals``, at the
@@ -39,6 +40,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from residency import signals
 from residency.accounts.models import User
 from residency.applications.listing import listed
 from residency.applications.models import (
@@ -58,6 +60,7 @@ from residency.jury.models import (
     ConflictSource,
     JurySettings,
     PanelMember,
+    RoundPhase,
 )
 
 _signals = Namespace()
@@ -225,8 +228,20 @@ REASON_TEXTS = {
 }
 
 
-def reason_text(conflict):
-    """Why ``conflict`` exists, in words in the current language."""
+#: The automatic reasons without their details, which name the applicant's organisation (its
+#: e-mail domain), the applicant (as the member listed them) or their city: what a blind page says.
+BLIND_REASON_TEXTS = {
+    ConflictReason.EMAIL_DOMAIN: _l("Same e-mail domain"),
+    ConflictReason.COLLABORATOR: _l("Listed collaborator"),
+    ConflictReason.SAME_CITY: _l("Same city"),
+}
+
+
+def reason_text(conflict, blind=False):
+    """Why ``conflict`` exists, in words in the current language; ``blind``: without the details
+    that would tell who applied (:data:`BLIND_REASON_TEXTS`)."""
+    if blind and conflict.reason in BLIND_REASON_TEXTS:
+        return str(BLIND_REASON_TEXTS[conflict.reason])
     template = REASON_TEXTS.get(conflict.reason)
     if template is None:
         return conflict.reason
@@ -520,3 +535,18 @@ def declare_no_conflicts(member, actor, now=None):
     record("jury.no_conflicts_declared", actor, member, call_id=member.call_id)
     return member
 
+
+# --- reacting to the rounds ----------------------------------------------------------------------
+
+
+def _on_round_moved(_sender, round=None, actor=None, **_extra):
+    """A round that entered scoring: its jurors start opening applications, so the automatic
+    conflicts are made what the data says now (a pair newly conflicted is removed and replaced)."""
+    if round is not None and round.phase == RoundPhase.SCORING:
+        refresh_automatic_conflicts(round.call, actor=actor)
+
+
+def connect_signals():
+    """Refresh the automatic conflicts when a round enters scoring. Idempotent (called by the
+    jury's ``init_app``)."""
+    signals.jury_round_moved.connect(_on_round_moved)

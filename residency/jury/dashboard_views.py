@@ -36,12 +36,13 @@ def dashboard():
     panels = []
     for member in memberships:
         conflicted = scoring.conflicted_ids(member)
+        chair = can(current_user, "jury.chair", member.call)
         rounds = []
         for round_ in rounds_of(member.call):
             progress = scoring.member_progress(member, round_.id, conflicted)
             rounds.append({"round": round_, "progress": progress, "state": scoring.scoring_state(round_),
-                           "chair": can(current_user, "jury.chair", member.call)})
-        panels.append({"member": member, "call": member.call, "rounds": rounds})
+                           "chair": chair})
+        panels.append({"member": member, "call": member.call, "rounds": rounds, "chair": chair})
     return render_template("jury/dashboard.html", panels=panels, phases=PHASE_LABELS, now=utcnow())
 
 

@@ -14,9 +14,11 @@ takes the first of an hour that happens twice).
 Operations take plain arguments, flush, record an audit entry and never commit.
 """
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from residency import signals
 from residency.applications.listing import listed
 from residency.applications.models import Application, ApplicationState
 from residency.audit.operations import record
@@ -353,7 +355,9 @@ def move_round(round_, target, actor=None, reason="manual", now=None):
     """Move ``round_`` to the phase ``target``; the one way a round's phase changes.
 
     Set-up → scoring needs what :func:`scoring_problems` checks, and freezes the applications the
-    round covers; scoring → closed is always possible. Nothing else is.
+    round covers; scoring → closed is always possible. Nothing else is. Each move is announced
+    with :data:`residency.signals.jury_round_moved` once flushed (entering scoring refreshes the
+    automatic conflicts: :func:`residency.jury.conflicts.connect_signals`).
 
     :raise ActionRefused 409: an illegal move, or scoring that cannot start (every reason given).
     """
@@ -375,6 +379,9 @@ def move_round(round_, target, actor=None, reason="manual", now=None):
     db.session.flush()
     record("jury.round_phase_changed", actor=actor, obj=round_, call_id=round_.call_id,
            **{"from": previous, "to": target, "reason": reason})
+    # A signal, not a call: the conflicts connect it (entering scoring refreshes the automatic
+    # ones), and the rounds, which the conflicts' pages read, stay below them.
+    signals.jury_round_moved.send(current_app._get_current_object(), round=round_, previous=previous, actor=actor)
     return round_
 
 

@@ -2,6 +2,7 @@
 what the chair sees of them, and who may reach the conflict pages."""
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from residency.applications.models import ApplicationMember
 from residency.core.types import utcnow
 from residency.extensions import db
-from residency.jury import conflicts
+from residency.jury import conflicts, rounds
 from residency.jury.models import (
     Assignment,
     Conflict,
@@ -19,6 +20,7 @@ from residency.jury.models import (
     MemberRole,
     MemberStatus,
     Round,
+    RoundPhase,
 )
 
 
@@ -221,10 +223,10 @@ def test_the_member_sees_names_and_cities_but_not_the_applications_set_aside(
     assert "1 application of this call is already set aside for you automatically" in text
 
 
-def test_a_blind_round_shows_titles_only_and_says_so(call, make_member, make_application, make_user, login_as,
-                                                     client, city):
-    """While a round of the call is blind, the page shows each application's title, never who made it
-    nor their city, and says why."""
+def test_a_blind_round_shows_pseudonyms_and_titles_only_and_says_so(call, make_member, make_application, make_user,
+                                                                    login_as, client, city):
+    """While a round of the call is blind, the page shows each application's pseudonym and title,
+    never who made it nor their city, and says why (see test_pseudonyms for the pseudonyms)."""
     application = make_application(call, owner=make_user(name="Ana Lima"), city=city, eligible=True)
     set_title(application, "Tidal Signals")
     db.session.add(Round(call_id=call.id, number=1, name="Shortlist", blind=True))
@@ -236,7 +238,7 @@ def test_a_blind_round_shows_titles_only_and_says_so(call, make_member, make_app
     text = text_of(client.get(conflicts_url(call)))
     assert "Tidal Signals" in text
     assert "Ana Lima" not in text and city.name not in text
-    assert "shown by their title only" in text
+    assert "goes by its number in the round" in text
 
 
 def test_a_member_declares_a_conflict_with_a_reason(call, make_member, make_application, make_user, login_as, client):
@@ -444,7 +446,7 @@ def test_in_a_blind_round_the_chair_sees_titles_and_the_coordinator_names(call, 
     login_as(chair)
     text = text_of(client.get(panel_url(call)))
     assert "Tidal Signals" in text and "Listed collaborator" in text
-    assert "Ana Lima" not in text
+    assert "ana lima" not in text.lower()  # nor as the member listed the collaborator
 
     login_as(coordinator)
     assert "Ana Lima" in text_of(client.get(panel_url(call)))
@@ -490,3 +492,68 @@ def test_a_visitor_who_is_not_logged_in_is_sent_to_log_in(call, client):
     """The jury pages need a login."""
     response = client.get(conflicts_url(call))
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# --- A round entering scoring --------------------------------------------------------------------
+
+
+def set_up_round(call, members, applications):
+    """A round being set up whose confirmed assignment gives every application to every member."""
+    now = utcnow()
+    round_ = Round(call_id=call.id, number=1, name="Shortlist", reviews_per_application=1,
+                   scoring_closes_at=now + timedelta(days=10), assignment_confirmed_at=now)
+    db.session.add(round_)
+    db.session.flush()
+    for member in members:
+        for application in applications:
+            db.session.add(Assignment(round_id=round_.id, member_id=member.id, application_id=application.id,
+                                      confirmed_at=now))
+    db.session.commit()
+    return round_
+
+
+def live_pairs(round_):
+    return set(db.session.execute(db.select(Assignment.member_id, Assignment.application_id).where(
+        Assignment.round_id == round_.id, Assignment.removed_at.is_(None))).tuples())
+
+
+@pytest.mark.parametrize("how", ["coordinator", "clock"])
+def test_a_round_entering_scoring_refreshes_the_automatic_conflicts(call, make_member, make_application, make_user,
+                                                                     login_as, client, coordinator, how):
+    """A co-applicant who joined after the last refresh is a juror: when the round starts scoring
+    (by a coordinator's hand or by the clock) the conflict is found, the pair removed and nobody
+    else's pair touched, and the juror cannot open the application."""
+    juror, other = make_user(email="noor@studio-nord.fr"), make_user()
+    application, unrelated = make_application(call, eligible=True), make_application(call, eligible=True)
+    member, other_member = make_member(call, user=juror), make_member(call, user=other)
+    round_ = set_up_round(call, [member, other_member], [application, unrelated])
+    conflicts.refresh_automatic_conflicts(call)
+    db.session.commit()
+    assert reasons_of(member) == set()
+    db.session.add(ApplicationMember(application_id=application.id, email=juror.email, user_id=juror.id,
+                                     accepted_at=utcnow()))
+    db.session.commit()
+    assert reasons_of(member) == set()  # nothing refreshed them yet
+
+    if how == "coordinator":
+        login_as(coordinator)
+        response = client.post_form(f"/manage/calls/{call.id}/jury/rounds/{round_.id}/move/scoring")
+        assert response.status_code == 302
+    else:
+        round_.scoring_opens_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+        assert rounds.tick() == ([round_.id], [])
+        db.session.commit()
+
+    db.session.refresh(round_)
+    assert round_.phase == RoundPhase.SCORING
+    assert reasons_of(member) == {(application.id, ConflictReason.CO_APPLICANT, "")}
+    assert live_pairs(round_) == {(member.id, unrelated.id), (other_member.id, application.id),
+                                  (other_member.id, unrelated.id)}
+    removed = db.session.execute(db.select(Assignment).where(
+        Assignment.member_id == member.id, Assignment.application_id == application.id)).scalar_one()
+    assert removed.removed_reason == "conflict"
+    login_as(juror)
+    assert client.get(f"/jury/rounds/{round_.id}/applications/{application.id}").status_code == 404
+    assert client.get(f"/jury/rounds/{round_.id}/applications/{unrelated.id}").status_code == 200
+

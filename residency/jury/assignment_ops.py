@@ -31,7 +31,7 @@ from residency.core.errors import ActionRefused
 from residency.core.types import utcnow
 from residency.extensions import db
 from residency.jury import assignment as solver
-from residency.jury import conflicts, panels, rounds
+from residency.jury import blind, conflicts, panels, rounds
 from residency.jury.models import Assignment, MemberRole, MemberStatus, Preference, Round, RoundPhase
 
 log = logging.getLogger(__name__)
@@ -305,19 +305,26 @@ def _member_name(member):
     return panels.display_name(member)
 
 
+def pseudonym(round_, application_id):
+    """The number of "Application N", the name the round's juror pages give the application
+    (:mod:`residency.jury.blind`): messages never name an application by its database id."""
+    return blind.call_label_numbers(round_, [application_id])[application_id]
+
+
 def _check_pair(round_, member, application_id):
     """Refuse a pair the assignment may not hold."""
     if member is None or member.call_id != round_.call_id or member.status != MemberStatus.ACTIVE \
             or member.role != MemberRole.JUROR:
         raise ActionRefused(_l("Choose an active juror of this panel."), field="member")
     if application_id not in set(rounds.round_application_ids(round_)):
-        raise ActionRefused(_l("Application %(id)s is not in this round.", id=application_id), field="application")
+        raise ActionRefused(_l("Choose an application of this round."), field="application")
     if conflicts.is_conflicted(member, application_id):
         raise ActionRefused(_l("%(name)s has a conflict of interest with application %(id)d: they cannot review "
-                               "it.", name=_member_name(member), id=application_id), field="member")
+                               "it.", name=_member_name(member), id=pseudonym(round_, application_id)),
+                            field="member")
     if live_pair(round_, member.id, application_id) is not None:
         raise ActionRefused(_l("%(name)s already reviews application %(id)d.", name=_member_name(member),
-                               id=application_id), field="member", status=409)
+                               id=pseudonym(round_, application_id)), field="member", status=409)
 
 
 def live_pair(round_, member_id, application_id):
@@ -368,8 +375,8 @@ def remove_pair(round_, member, application_id, actor, now=None):
     _lock(round_)
     assignment = live_pair(round_, getattr(member, "id", None), application_id)
     if assignment is None:
-        raise ActionRefused(_l("This juror does not review application %(id)s in this round.", id=application_id),
-                            field="application")
+        raise ActionRefused(_l("This juror does not review application %(id)s in this round.",
+                               id=pseudonym(round_, application_id)), field="application")
     _remove(assignment, Removal.BY_HAND, now)
     db.session.flush()
     record("jury.assignment_removed", actor=actor, obj=round_, call_id=round_.call_id, member_id=member.id,
@@ -385,8 +392,8 @@ def move_pair(round_, member, application_id, target, actor, now=None):
     _lock(round_)
     assignment = live_pair(round_, getattr(member, "id", None), application_id)
     if assignment is None:
-        raise ActionRefused(_l("This juror does not review application %(id)s in this round.", id=application_id),
-                            field="application")
+        raise ActionRefused(_l("This juror does not review application %(id)s in this round.",
+                               id=pseudonym(round_, application_id)), field="application")
     _check_pair(round_, target, application_id)
     confirmed = assignment.confirmed_at is not None
     _remove(assignment, Removal.MOVED, now)

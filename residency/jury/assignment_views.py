@@ -13,18 +13,19 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField
-from wtforms.validators import InputRequired, NumberRange, ValidationError
+from sqlalchemy import select
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField
+from wtforms.validators import InputRequired, ValidationError
 
+from residency.applications.models import Application
 from residency.calls.models import Call
 from residency.core.errors import ActionRefused
 from residency.core.forms import show_refusal
 from residency.core.permissions import can
 from residency.extensions import db
-from residency.jury import assignment_ops, panels, rounds
+from residency.jury import assignment_ops, blind, panels, rounds
 from residency.jury.blueprint import bp
 
-MAX_ID = 2**31 - 1
 #: Problems listed on the page before "and N more".
 SHOWN_ISSUES = 50
 
@@ -41,10 +42,17 @@ class ConfirmForm(FlaskForm):
     token = HiddenField()
 
 
+def _lenient_int(value):
+    try:
+        return _optional_int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 class PairForm(FlaskForm):
-    application = IntegerField(_l("Application number"), validators=[
-        InputRequired(_l("Enter the application's number.")),
-        NumberRange(min=1, max=MAX_ID, message=_l("Enter the application's number."))])
+    # Posts the database id; shows the name the round's juror pages give the application.
+    application = SelectField(_l("Application"), coerce=_lenient_int, validate_choice=False,
+                              validators=[InputRequired(_l("Choose an application of this round."))])
     member = SelectField(_l("Juror"), coerce=_optional_int,
                          validators=[InputRequired(_l("Choose a juror."))])
     action = RadioField(_l("Change"), default="add", validators=[InputRequired(_l("Choose what to change."))],
@@ -52,6 +60,10 @@ class PairForm(FlaskForm):
                                  SelectChoice("remove", _l("Remove this juror from the application")),
                                  SelectChoice("move", _l("Move this juror's review to another juror"))])
     target = SelectField(_l("Move to"), coerce=_optional_int)
+
+    def validate_application(self, field):
+        if field.data not in {value for value, _label, *_rest in field.iter_choices() if value != ""}:
+            raise ValidationError(_("Choose an application of this round."))
 
     def validate_target(self, field):
         if self.action.data == "move" and field.data is None:
@@ -85,36 +97,55 @@ def _juror_choices(call, blank=False):
     return ([SelectChoice("", _("Choose…"))] if blank else []) + choices
 
 
-def _forms(call, pair=None, reassign=None):
+def application_labels(round_):
+    """``{application id: its name on the page}`` in label order: "Application N", the pseudonym
+    the round's juror pages give it (:mod:`residency.jury.blind`), and in a round that is not
+    blind the applicant's name after it, as on the progress page."""
+    ids = rounds.round_application_ids(round_)
+    numbers = blind.call_label_numbers(round_, ids)
+    names = {} if round_.blind else {application.id: application.owner.display_name for application in
+                                     db.session.execute(select(Application).where(Application.id.in_(ids))).scalars()}
+    return {app_id: (numbers[app_id], names.get(app_id, "")) for app_id in blind.ordered_ids(numbers)}
+
+
+def _label(number, name=""):
+    text = _("Application %(number)d", number=number)
+    return f"{text} · {name}" if name else text
+
+
+def _forms(call, round_, pair=None, reassign=None):
     pair = pair or PairForm(formdata=None)
     reassign = reassign or ReassignForm(formdata=None)
+    pair.application.choices = [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(app_id, _label(number, name)) for app_id, (number, name) in application_labels(round_).items()]
     pair.member.choices = _juror_choices(call, blank=True)
     reassign.juror.choices = _juror_choices(call, blank=True)
     pair.target.choices = _juror_choices(call, blank=True)
     return pair, reassign
 
 
-def _issue_text(issue, names):
-    """An :class:`~residency.jury.assignment.Issue` in words."""
+def _issue_text(issue, names, numbers):
+    """An :class:`~residency.jury.assignment.Issue` in words, each application by its pseudonym."""
+    number = numbers.get(issue.application_id, 0) if issue.application_id is not None else 0
     if issue.code == "no_jurors":
         return _("The round needs %(needed)d reviews and the panel has no active juror.", needed=issue.needed)
     if issue.code == "too_few_jurors":
         return ngettext("Application %(id)d has only %(num)d unconflicted juror for k = %(k)d.",
                         "Application %(id)d has only %(num)d unconflicted jurors for k = %(k)d.",
-                        issue.available, id=issue.application_id, k=issue.k)
+                        issue.available, id=number, k=issue.k)
     if issue.code == "capacity_short":
         return _("The jurors' caps add up to %(capacity)d reviews, fewer than the %(needed)d needed.",
                  capacity=issue.capacity, needed=issue.needed)
     if issue.code == "probability_cap":
         return _("Application %(id)d has %(available)d unconflicted jurors: with no pair above a probability of "
-                 "%(probability)s, it cannot get %(k)d reviews.", id=issue.application_id, available=issue.available,
+                 "%(probability)s, it cannot get %(k)d reviews.", id=number, available=issue.available,
                  probability=f"{issue.max_probability:g}", k=issue.k)
     if issue.code == "jurors_full":
         return ngettext("Application %(id)d lacks %(num)d review: its unconflicted jurors are at their caps.",
                         "Application %(id)d lacks %(num)d reviews: its unconflicted jurors are at their caps.",
-                        issue.missing, id=issue.application_id)
+                        issue.missing, id=number)
     if issue.code == "missing_reviews":
-        return _("Application %(id)d has %(count)d of its %(k)d reviews.", id=issue.application_id,
+        return _("Application %(id)d has %(count)d of its %(k)d reviews.", id=number,
                  count=issue.k - issue.missing, k=issue.k)
     if issue.code == "load_outside_share":
         return _("%(name)s reviews %(load)d applications, outside the balanced share of %(low)d to %(high)d.",
@@ -129,12 +160,15 @@ def _page(call, round_, pair=None, reassign=None, status=200):
     for _id, member_id, application_id, confirmed in context.rows:
         pairs_by_application.setdefault(application_id, []).append((member_id, confirmed))
     all_names = {m.id: panels.display_name(m) for m in panels.members_of(call)}
-    issues = [_issue_text(issue, names) for issue in measured.issues]
+    labels = application_labels(round_)
+    numbers = {app_id: number for app_id, (number, _name) in labels.items()}
+    issues = [_issue_text(issue, names, numbers) for issue in measured.issues]
     proposed = sum(1 for row in context.rows if not row[3])
-    pair, reassign = _forms(call, pair, reassign)
+    pair, reassign = _forms(call, round_, pair, reassign)
     return render_template(
         "jury/assignment.html", call=call, round=round_, measured=measured, names=names, all_names=all_names,
-        application_ids=context.application_ids, pairs_by_application=pairs_by_application,
+        application_ids=context.application_ids, pairs_by_application=pairs_by_application, labels=labels,
+        numbers=numbers,
         issues=issues[:SHOWN_ISSUES], more_issues=max(0, len(issues) - SHOWN_ISSUES), proposed=proposed,
         confirmed=len(context.rows) - proposed, caps={m_id: m.max_load for m_id, m in context.members.items()},
         propose_form=ProposeForm(formdata=None), confirm_form=ConfirmForm(formdata=None,
@@ -206,7 +240,7 @@ def assignment_confirm(call_id, round_id):
 def assignment_pair(call_id, round_id):
     """Add, remove or move one pair by hand (refused for a conflicted juror or a pair already there)."""
     call, round_ = _chaired_round(call_id, round_id)
-    form, _reassign = _forms(call, PairForm())
+    form, _reassign = _forms(call, round_, PairForm())
     if not form.validate_on_submit():
         return _page(call, round_, pair=form, status=400)
     actor = current_user._get_current_object()
@@ -215,17 +249,18 @@ def assignment_pair(call_id, round_id):
         if form.action.data == "add":
             assignment_ops.add_pair(round_, member, form.application.data, actor)
             message = _("%(name)s now reviews application %(id)d.", name=panels.display_name(member),
-                        id=form.application.data)
+                        id=assignment_ops.pseudonym(round_, form.application.data))
         elif form.action.data == "remove":
             assignment_ops.remove_pair(round_, member, form.application.data, actor)
             message = _("%(name)s no longer reviews application %(id)d.", name=panels.display_name(member),
-                        id=form.application.data)
+                        id=assignment_ops.pseudonym(round_, form.application.data))
         else:
             target = panels.get_member(call, form.target.data)
             if target is None:
                 raise ActionRefused(_l("Choose an active juror of this panel."), field="target")
             assignment_ops.move_pair(round_, member, form.application.data, target, actor)
-            message = _("Application %(id)d moved from %(from)s to %(to)s.", id=form.application.data,
+            message = _("Application %(id)d moved from %(from)s to %(to)s.",
+                        id=assignment_ops.pseudonym(round_, form.application.data),
                         **{"from": panels.display_name(member), "to": panels.display_name(target)})
     except ActionRefused as refusal:
         return _refused(call, round_, refusal, form)
@@ -239,7 +274,7 @@ def assignment_pair(call_id, round_id):
 def assignment_reassign(call_id, round_id):
     """Hand a juror's reviews in this round to the other jurors, every other pair kept."""
     call, round_ = _chaired_round(call_id, round_id)
-    _pair, form = _forms(call, reassign=ReassignForm())
+    _pair, form = _forms(call, round_, reassign=ReassignForm())
     if not form.validate_on_submit():
         return _page(call, round_, reassign=form, status=400)
     member = panels.get_member(call, form.juror.data)

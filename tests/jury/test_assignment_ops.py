@@ -13,7 +13,7 @@ from residency.audit.models import AuditEntry
 from residency.core.errors import ActionRefused
 from residency.core.types import utcnow
 from residency.extensions import db
-from residency.jury import assignment_ops, conflicts, panels
+from residency.jury import assignment_ops, blind, conflicts, panels
 from residency.jury.models import (
     Assignment, Conflict, ConflictReason, ConflictSource, MemberRole, Preference, Round, RoundPhase,
 )
@@ -269,7 +269,7 @@ def test_a_pair_outside_the_round_or_with_someone_off_the_panel_is_refused(confi
                                                                           coordinator, jurors):
     """Only the round's applications and the panel's active jurors (not the chair) can be paired."""
     draft = make_application(call, state="draft")
-    with pytest.raises(ActionRefused, match="is not in this round"):
+    with pytest.raises(ActionRefused, match="Choose an application of this round"):
         assignment_ops.add_pair(confirmed, jurors[0], draft.id, coordinator)
     with pytest.raises(ActionRefused, match="Choose an active juror"):
         assignment_ops.add_pair(confirmed, chair, live(confirmed)[0][1], coordinator)
@@ -538,7 +538,8 @@ def test_what_cannot_be_met_is_explained_in_words(client, login_as, coordinator,
     client.post_form(page_url(call, round_, "/propose"))
     text = text_of(client.get(page_url(call, round_)))
 
-    assert f"Application {target.id} has only 2 unconflicted jurors for k = 3." in text
+    number = blind.label_numbers(round_)[target.id]
+    assert f"Application {number} has only 2 unconflicted jurors for k = 3." in text
     assert "Reviews missing 1" in text
 
 
@@ -557,7 +558,8 @@ def test_a_move_onto_a_conflicted_juror_is_refused_on_the_page(client, login_as,
     assert response.status_code == 400
     text = text_of(response)
     assert "There is a problem" in text
-    assert f"{target.user.display_name} has a conflict of interest with application {application_id}" in text
+    number = blind.label_numbers(confirmed)[application_id]
+    assert f"{target.user.display_name} has a conflict of interest with application {number}" in text
     assert live(confirmed) == before
 
 
@@ -572,7 +574,7 @@ def test_a_move_without_a_target_and_a_bad_number_are_refused(client, login_as, 
         "application": "forty-one", "member": member_id, "action": "add"})
 
     assert "Choose the juror who takes the review over." in no_target
-    assert bad_number.status_code == 400 and "Enter the application" in text_of(bad_number)
+    assert bad_number.status_code == 400 and "Choose an application of this round." in text_of(bad_number)
 
 
 def test_handing_a_jurors_reviews_over_on_the_page(client, login_as, chair, call, confirmed, jurors, submitted):

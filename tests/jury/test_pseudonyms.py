@@ -128,3 +128,57 @@ def test_an_application_the_round_does_not_cover_gets_a_name_of_its_own(call, ze
     assert set(named) == {application.id, unchecked.id, *(other.id for other in others)}
     assert named[unchecked.id] == "Application 6"
     assert sorted(named.values()) == [f"Application {number}" for number in range(1, 7)]
+
+
+def assignment_options(html):
+    """``{application id: label}`` of the assignment page's hand-change form."""
+    return {int(app_id): label.strip() for app_id, label in
+            re.findall(r'<option[^>]*value="(\d+)"[^>]*>(Application [^<]*)</option>', html)}
+
+
+@pytest.mark.parametrize("blind_round", [True, False])
+def test_the_chairs_assignment_page_names_applications_as_the_jurors_pages_do(
+        blind_round, call, zelda, juror, make_user, make_member, client, login_as):
+    """The chair's assignment page (its table, its hand-change form, what cannot be met, its
+    messages) names each application "Application N" as the round's scoring pages do, never by its
+    database id; in a blind round it names nobody who applied, otherwise the applicant follows."""
+    application, others = zelda
+    _user, member = juror
+    chair = make_user(name="Carla Chair", email="carla@jury.example")
+    make_member(call, user=chair, role="chair")
+    round_ = Round(call_id=call.id, number=1, name="Shortlist", blind=blind_round, reviews_per_application=2,
+                   scoring_closes_at=utcnow() + timedelta(days=5))
+    db.session.add(round_)
+    db.session.commit()
+    expected = {app_id: f"Application {number}" for app_id, number in blind.label_numbers(round_).items()}
+    login_as(chair)
+    url = f"/manage/calls/{call.id}/jury/rounds/{round_.id}/assignment"
+
+    response = client.post_form(f"{url}/pairs", {"application": application.id, "member": member.id, "action": "add"})
+    assert response.status_code == 303
+    html = page(client.get(url))
+    label = expected[application.id]
+    assert f"Jules Juror now reviews application {label.split()[1]}." in html
+    rows = dict(re.findall(r'<th scope="row">(Application \d+)(?: · ([^<]*))?</th>', html))
+    assert set(rows) == set(expected.values())
+    assert f"{label} has only 1 unconflicted juror for k = 2." in html
+    options = assignment_options(html)
+    if blind_round:
+        assert leaks(html) == []
+        assert options == expected and set(rows.values()) == {""}
+    else:
+        assert options[application.id] == f"{label} · Zelda Quartermaine"
+        assert rows[label] == "Zelda Quartermaine"
+    for app_id in expected:
+        if f"Application {app_id}" not in expected.values():  # a database id that is nobody's pseudonym
+            assert f"Application {app_id}" not in html and f"application {app_id}" not in html
+
+    again = client.post_form(f"{url}/pairs", {"application": application.id, "member": member.id, "action": "add"})
+    assert again.status_code == 409
+    assert f"Jules Juror already reviews application {label.split()[1]}." in page_text(again)
+    elsewhere = client.post_form(f"{url}/pairs", {"application": 2_000_000_001, "member": member.id, "action": "add"})
+    assert elsewhere.status_code == 400 and "Choose an application of this round." in page_text(elsewhere)
+
+
+def page_text(response):
+    return unescape(response.get_data(as_text=True))

@@ -58,8 +58,8 @@ def bids_page(call_id):
     """The member's bids: eager, willing, rather not or no preference, per application."""
     call, member = member_call(call_id)
     conflicts.refresh_automatic_conflicts(call, members=[member], actor=current_user)
+    db.session.commit()  # kept when a refused form is rolled back: the page then lists what it should
     if request.method == "GET":
-        db.session.commit()
         return _bid_page(call, member)
     posted = _posted_bids(request.form)
     try:

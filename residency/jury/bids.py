@@ -13,7 +13,7 @@ from residency.audit.operations import record
 from residency.core.errors import ActionRefused
 from residency.core.types import utcnow
 from residency.extensions import db
-from residency.jury.conflicts import candidate_applications, conflicted_application_ids
+from residency.jury.conflicts import NOT_LISTED, candidate_applications, conflicted_application_ids
 from residency.jury.models import Bid, PanelMember, Preference, RoundPhase
 from residency.jury.rounds import current_round
 
@@ -85,11 +85,9 @@ def save_bids(member, bids, actor, now=None):
     for application_id, bid in bids.items():
         if bid is not None and bid not in BIDS:
             errors[application_id] = _l("Choose eager, willing, rather not or no preference.")
-        elif application_id in conflicted:
-            errors[application_id] = _l("You are in conflict with this application: you cannot bid on it.")
-        elif application_id not in candidates:
-            errors[application_id] = _l("Application %(number)s is not one of the applications of this call.",
-                                        number=application_id)
+        elif application_id in conflicted or application_id not in candidates:
+            # One answer for both: a hand-edited form must not tell an (automatic) conflict apart.
+            errors[application_id] = NOT_LISTED
     if errors:
         raise InvalidBids(errors)
     current = {row.application_id: row for row in db.session.execute(

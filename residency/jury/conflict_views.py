@@ -211,8 +211,8 @@ def conflicts_page(call_id):
     of having none at all."""
     call, member = member_call(call_id)
     conflicts.refresh_automatic_conflicts(call, members=[member], actor=current_user)
+    db.session.commit()  # kept when a refused form is rolled back: the page then lists what it should
     if request.method == "GET":
-        db.session.commit()
         return _conflicts_page(call, member)
     posted = _posted_declarations(request.form)
     try:

@@ -453,6 +453,11 @@ def _announce(pairs, members_by_id):
 # --- declared conflicts --------------------------------------------------------------------------
 
 
+#: The refusal for an application a conflict or bid page does not list, whatever the reason (not
+#: one of the call's, or one the member is in conflict with): it never says which, nor its id.
+NOT_LISTED = _l("An application not listed on this page: nothing was saved.")
+
+
 class InvalidDeclarations(ActionRefused):
     """Declarations that cannot be saved; ``errors`` maps each application id to its message."""
 
@@ -475,13 +480,16 @@ def declare_conflicts(member, declarations, actor, now=None):
     :data:`pair_conflicted`). Declaring a conflict clears an earlier "no conflict at all".
     """
     now = now or utcnow()
-    candidates = {application.id for application in candidate_applications(member.call)}
+    # What the page lists: the call's candidates less those set aside automatically. Any other id
+    # gets one answer, so that a hand-edited form tells nothing of an automatic conflict.
+    automatic = set(db.session.execute(select(Conflict.application_id).where(
+        Conflict.member_id == member.id, Conflict.source == ConflictSource.AUTOMATIC)).scalars())
+    candidates = {application.id for application in candidate_applications(member.call)} - automatic
     errors = {}
     for application_id, (declared, reason) in declarations.items():
         reason = (reason or "").strip()
         if application_id not in candidates:
-            errors[application_id] = _l("Application %(number)s is not one of the applications of this call.",
-                                        number=application_id)
+            errors[application_id] = NOT_LISTED
         elif declared and not reason:
             errors[application_id] = _l("Say in a few words why you are in conflict with this application.")
         elif not declared and reason:

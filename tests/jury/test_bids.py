@@ -82,7 +82,7 @@ def test_a_conflicted_application_is_not_listed_and_a_bid_on_it_is_refused(call,
     response = client.post_form(bids_url(call), {f"bid-{free.id}": "eager", f"bid-{conflicted.id}": "eager"})
     assert response.status_code == 400
     text = text_of(response)
-    assert "You are in conflict with this application: you cannot bid on it." in text
+    assert "An application not listed on this page: nothing was saved." in text
     assert "Nothing was saved." in text
     assert stored(member) == {}
 
@@ -97,6 +97,30 @@ def test_an_automatic_conflict_hides_the_application_from_bidding(call, make_app
 
     assert f'name="bid-{own.id}"' not in client.get(bids_url(call)).get_data(as_text=True)
     assert client.post_form(bids_url(call), {f"bid-{own.id}": "eager"}).status_code == 400
+    assert stored(member) == {}
+
+
+def summary_of(response):
+    html = response.get_data(as_text=True)
+    return re.search(r'<div class="error-summary".*?</div>', html, flags=re.DOTALL).group(0)
+
+
+def test_a_hand_edited_bid_on_an_automatic_conflict_is_answered_as_a_missing_id(
+        call, make_application, make_member, make_user, login_as, client):
+    """A bid sent on an application the juror is automatically in conflict with gets exactly the
+    refusal a missing id gets, which names neither: the page tells nothing of the conflict."""
+    juror = make_user()
+    own = make_application(call, owner=juror, eligible=True)
+    member = make_member(call, user=juror)
+    login_as(juror)
+
+    conflicted = client.post_form(bids_url(call), {f"bid-{own.id}": "eager"})
+    missing = client.post_form(bids_url(call), {"bid-2000000001": "eager"})
+
+    assert conflicted.status_code == missing.status_code == 400
+    assert summary_of(conflicted) == summary_of(missing)
+    assert "An application not listed on this page: nothing was saved." in summary_of(conflicted)
+    assert str(own.id) not in summary_of(conflicted) and "conflict" not in summary_of(conflicted).lower()
     assert stored(member) == {}
 
 
@@ -121,7 +145,7 @@ def test_a_bid_on_another_calls_application_or_a_malformed_id_is_refused(call, m
     for application in (elsewhere, ineligible, withdrawn):
         response = client.post_form(bids_url(call), {f"bid-{application.id}": "eager"})
         assert response.status_code == 400
-        assert f"Application {application.id} is not one of the applications of this call." in text_of(response)
+        assert "An application not listed on this page: nothing was saved." in text_of(response) and f"Application {application.id}" not in text_of(response)
     assert client.post_form(bids_url(call), {"bid-x1": "eager"}).status_code == 400
     assert stored(member) == {}
 

@@ -291,6 +291,27 @@ def test_a_bad_declaration_is_refused_and_nothing_is_saved(call, make_member, ma
     assert reasons_of(member) == set()
 
 
+def test_a_hand_edited_declaration_on_an_automatic_conflict_is_answered_as_a_missing_id(
+        call, make_member, make_application, make_user, login_as, client):
+    """The page does not list an application the member is automatically in conflict with; a
+    declaration sent anyway about it gets exactly the refusal a missing id gets, naming neither."""
+    juror = make_user()
+    own = make_application(call, owner=juror, eligible=True)
+    member = make_member(call, user=juror)
+    login_as(juror)
+
+    answers = [client.post_form(conflicts_url(call), {f"conflict-{application_id}": "1",
+                                                    f"reason-{application_id}": "Friend"})
+               for application_id in (own.id, 2000000001)]
+
+    assert [response.status_code for response in answers] == [400, 400]
+    summaries = [re.search(r'<div class="error-summary".*?</div>', response.get_data(as_text=True),
+                           flags=re.DOTALL).group(0) for response in answers]
+    assert summaries[0] == summaries[1] and str(own.id) not in summaries[0]
+    assert "An application not listed on this page: nothing was saved." in summaries[0]
+    assert {reason for _app, reason, _details in reasons_of(member)} == {ConflictReason.SAME_PERSON}
+
+
 def test_a_declaration_about_another_calls_application_or_a_malformed_id_is_refused(
         call, make_call, make_member, make_application, make_user, login_as, client):
     """An application of another call (or a draft) cannot be declared about; a malformed id is a bad request."""
@@ -304,7 +325,8 @@ def test_a_declaration_about_another_calls_application_or_a_malformed_id_is_refu
         response = client.post_form(conflicts_url(call), {f"conflict-{application_id}": "1",
                                                         f"reason-{application_id}": "Friend"})
         assert response.status_code == 400
-        assert f"Application {application_id} is not one of the applications of this call." in text_of(response)
+        assert "An application not listed on this page: nothing was saved." in text_of(response)
+        assert f"Application {application_id}" not in text_of(response)
     assert client.post_form(conflicts_url(call), {"application": "12abc"}).status_code == 400
     assert client.post_form(conflicts_url(call), {"conflict-99999999999": "1"}).status_code == 400
     assert reasons_of(member) == set()

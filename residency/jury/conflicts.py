@@ -228,9 +228,11 @@ REASON_TEXTS = {
 }
 
 
-#: The automatic reasons without their details, which name the applicant's organisation (its
-#: e-mail domain), the applicant (as the member listed them) or their city: what a blind page says.
+#: The reasons without their details, which name the applicant's organisation (its e-mail domain),
+#: the applicant (as the member listed them, or in the words of their declaration) or their city:
+#: what a blind page says.
 BLIND_REASON_TEXTS = {
+    ConflictReason.DECLARED: _l("Declared by the juror"),
     ConflictReason.EMAIL_DOMAIN: _l("Same e-mail domain"),
     ConflictReason.COLLABORATOR: _l("Listed collaborator"),
     ConflictReason.SAME_CITY: _l("Same city"),

@@ -474,6 +474,38 @@ def test_in_a_blind_round_the_chair_sees_titles_and_the_coordinator_names(call, 
     assert "Ana Lima" in text_of(client.get(panel_url(call)))
 
 
+def test_in_a_blind_round_the_chair_sees_that_a_conflict_was_declared_not_its_words(
+        call, make_member, make_application, make_user, login_as, client, coordinator):
+    """A declared reason is in the juror's own words, which may name who applied: while a round of
+    the call that is not closed is blind the chair reads "Declared by the juror" only; the
+    coordinators (not blind reviewers) read the reason; once no open round is blind, so does the chair."""
+    application = make_application(call, owner=make_user(name="Ana Lima"), eligible=True)
+    set_title(application, "Tidal Signals")
+    round_ = Round(call_id=call.id, number=1, name="Shortlist", blind=True)
+    db.session.add(round_)
+    member = make_member(call)
+    db.session.add(Conflict(call_id=call.id, member_id=member.id, application_id=application.id,
+                            source=ConflictSource.DECLARED, reason=ConflictReason.DECLARED,
+                            details="Ana Lima is my sister"))
+    db.session.commit()
+    chair = make_user()
+    make_member(call, user=chair, role=MemberRole.CHAIR)
+
+    login_as(chair)
+    text = text_of(client.get(panel_url(call)))
+    assert "Tidal Signals" in text and "Declared by the juror" in text
+    assert "sister" not in text and "ana lima" not in text.lower()
+
+    login_as(coordinator)
+    assert "Declared: Ana Lima is my sister" in text_of(client.get(panel_url(call)))
+
+    round_.phase = RoundPhase.CLOSED
+    db.session.commit()
+    login_as(chair)
+    text = text_of(client.get(panel_url(call)))
+    assert "Declared: Ana Lima is my sister" in text and "Declared by the juror" not in text
+
+
 # --- Who may reach the pages ---------------------------------------------------------------------
 
 

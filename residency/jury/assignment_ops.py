@@ -184,8 +184,11 @@ def summary(round_):
 # --- Proposing and confirming --------------------------------------------------------------------
 
 def _lock(round_):
-    """Take the round's row lock (two chairs at once take turns) and refuse a closed round."""
-    db.session.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
+    """Take the round's row lock (two chairs at once take turns) and refuse a closed round.
+
+    Lock order: the call's rounds first, all in id order (:func:`rounds.lock_rounds`), then the
+    members (e.g. :func:`conflicts.refresh_automatic_conflicts`), as on every jury path."""
+    rounds.lock_rounds(round_.call_id)
     db.session.refresh(round_)
     if round_.phase == RoundPhase.CLOSED:
         raise ActionRefused(_l("This round is closed: its assignment can no longer change."), status=409)

@@ -13,9 +13,13 @@ from residency.audit.operations import record
 from residency.core.errors import ActionRefused
 from residency.core.types import utcnow
 from residency.extensions import db
-from residency.jury.conflicts import NOT_LISTED, candidate_applications, conflicted_application_ids
+from residency.jury.conflicts import (
+    NOT_LISTED,
+    candidate_applications,
+    conflicted_application_ids,
+)
 from residency.jury.models import Bid, PanelMember, Preference, RoundPhase
-from residency.jury.rounds import current_round
+from residency.jury.rounds import current_round, lock_rounds
 
 #: The bids, most wanted first.
 BIDS = (Bid.EAGER, Bid.WILLING, Bid.RATHER_NOT)
@@ -75,6 +79,8 @@ def save_bids(member, bids, actor, now=None):
     """
     now = now or utcnow()
     # One member's two tabs saving at once: the second waits, then sees the first one's rows.
+    # Lock order: the call's rounds, then the member (rounds.lock_rounds).
+    lock_rounds(member.call_id)
     db.session.execute(select(PanelMember.id).where(PanelMember.id == member.id).with_for_update())
     closed = bidding_closed(member.call, lock=True)
     if closed:

@@ -62,6 +62,7 @@ from residency.jury.models import (
     PanelMember,
     RoundPhase,
 )
+from residency.jury.rounds import lock_rounds
 
 _signals = Namespace()
 
@@ -393,6 +394,9 @@ def refresh_automatic_conflicts(call, members=None, actor=None):
 
     :return: ``(added, removed)``: how many automatic conflict rows were added and removed.
     """
+    # Lock order: the call's rounds (a new conflict may re-solve their assignments), then the
+    # members in id order: the order of every jury path (rounds.lock_rounds).
+    lock_rounds(call.id)
     query = (select(PanelMember).where(PanelMember.call_id == call.id)
              .options(joinedload(PanelMember.user)).order_by(PanelMember.id).with_for_update(of=PanelMember))
     if members is not None:
@@ -482,6 +486,10 @@ def declare_conflicts(member, declarations, actor, now=None):
     :data:`pair_conflicted`). Declaring a conflict clears an earlier "no conflict at all".
     """
     now = now or utcnow()
+    # Lock order: the call's rounds (a declared pair's assignment is re-solved), then the member
+    # (its conflict rows point at it): the order of every jury path (rounds.lock_rounds).
+    lock_rounds(member.call_id)
+    db.session.execute(select(PanelMember.id).where(PanelMember.id == member.id).with_for_update())
     # What the page lists: the call's candidates less those set aside automatically. Any other id
     # gets one answer, so that a hand-edited form tells nothing of an automatic conflict.
     automatic = set(db.session.execute(select(Conflict.application_id).where(

@@ -31,6 +31,7 @@ from residency.core.errors import ActionRefused
 from residency.core.types import utcnow
 from residency.extensions import db
 from residency.jury.models import JurySettings, MemberRole, MemberStatus, PanelMember
+from residency.jury.rounds import lock_rounds
 from residency.notifications.operations import queue_email
 
 ROLE_LABELS = {MemberRole.JUROR: _l("Juror"), MemberRole.CHAIR: _l("Jury chair")}
@@ -311,6 +312,8 @@ def remove_member(actor, member, now=None):
     :raise ActionRefused 409: the person is not on the panel (declined or already withdrawn).
     """
     now = now or utcnow()
+    # Lock order: the call's rounds (the member's pairs are handed over), then the member.
+    lock_rounds(member.call_id)
     if member.status not in (MemberStatus.ACTIVE, MemberStatus.INVITED):
         raise ActionRefused(_l("This person is not on the panel."), status=409)
     was = member.status
@@ -333,6 +336,7 @@ def step_down(user, call, message="", now=None):
     :raise ActionRefused 404: ``user`` is not an active member of the call's panel.
     """
     now = now or utcnow()
+    lock_rounds(call.id)  # lock order: the call's rounds (the member's pairs are handed over), then the member
     member = db.session.execute(
         select(PanelMember).where(PanelMember.call_id == call.id, PanelMember.user_id == user.id,
                                   PanelMember.status == MemberStatus.ACTIVE)

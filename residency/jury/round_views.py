@@ -193,7 +193,9 @@ def move_round(call_id, round_id, target):
     form = ConfirmForm()
     problems, status = [], 200
     if form.validate_on_submit():
-        db.session.refresh(round_, with_for_update=True)  # two coordinators pressing at once: one move
+        # Two coordinators pressing at once: one move. The call's rounds are locked in the jury's order.
+        rounds.lock_rounds(call.id)
+        db.session.refresh(round_)
         try:
             rounds.move_round(round_, target, actor=me())
         except ActionRefused as refusal:

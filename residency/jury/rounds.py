@@ -427,24 +427,46 @@ def set_advanced(actor, round_, application_ids, now=None):
     return wanted
 
 
+def lock_rounds(call_id):
+    """Lock every round of the call (``FOR UPDATE``), in id order.
+
+    The jury's lock order, the same on every path so that two actions at once wait for each other
+    instead of deadlocking: first the call's rounds, all of them, in id order (this function),
+    then panel members, in id order. Whoever needs a round's or a member's row lock calls this
+    first (proposing, confirming and changing an assignment, refreshing the automatic conflicts,
+    declaring a conflict, saving bids, moving a round, a member leaving); taking it again in the
+    same transaction costs nothing."""
+    db.session.execute(select(Round.id).where(Round.call_id == call_id).order_by(Round.id).with_for_update())
+
+
 def tick(now=None):
     """The rounds' clock: a round in scoring whose closing time passed is closed; a round being
     set up whose opening time came starts scoring when it can (else it waits for the coordinators,
     whose page says why). Returns ``(started ids, closed ids)``. Idempotent; the caller commits."""
     now = now or utcnow()
     started, closed = [], []
+    # Found without a lock, then each call's rounds locked in the jury's order (lock_rounds) and
+    # the round read again: a round another worker moved meanwhile is left alone.
     over = db.session.execute(
         select(Round).where(Round.phase == RoundPhase.SCORING, Round.scoring_closes_at <= now)
-        .with_for_update(skip_locked=True)
+        .order_by(Round.call_id, Round.id)
     ).scalars().all()
     for round_ in over:
+        lock_rounds(round_.call_id)
+        db.session.refresh(round_)
+        if round_.phase != RoundPhase.SCORING or round_.scoring_closes_at is None or round_.scoring_closes_at > now:
+            continue
         move_round(round_, RoundPhase.CLOSED, reason="clock", now=now)
         closed.append(round_.id)
     due = db.session.execute(
         select(Round).where(Round.phase == RoundPhase.SETUP, Round.scoring_opens_at <= now)
-        .order_by(Round.call_id, Round.number).with_for_update(skip_locked=True)
+        .order_by(Round.call_id, Round.number)
     ).scalars().all()
     for round_ in due:
+        lock_rounds(round_.call_id)
+        db.session.refresh(round_)
+        if round_.phase != RoundPhase.SETUP or round_.scoring_opens_at is None or round_.scoring_opens_at > now:
+            continue
         if not scoring_problems(round_, now):
             move_round(round_, RoundPhase.SCORING, reason="clock", now=now)
             started.append(round_.id)

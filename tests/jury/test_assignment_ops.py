@@ -618,3 +618,77 @@ def test_the_page_needs_a_login(client, call, round_):
     """Nobody logged in is sent to the login page."""
     response = client.get(page_url(call, round_))
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# --- One lock order: the call's rounds, then the members -----------------------------------------
+
+def _waits_on_the_round_holding_no_member(race, round_id, operation):
+    """Hold the round's row lock from another connection, run ``operation(round, member)`` in a
+    thread: it must wait for the round while holding no member's lock (the jury's lock order:
+    rounds, then members), then finish once the round is free."""
+    from sqlalchemy import text
+
+    from residency.jury.models import PanelMember
+
+    with race.app_context():
+        call_id, member_id = db.session.execute(db.select(Round.call_id, PanelMember.id).join(
+            PanelMember, PanelMember.call_id == Round.call_id).where(Round.id == round_id)
+            .order_by(PanelMember.id).limit(1)).one()
+        db.session.remove()
+        engine = db.engine
+        holder, probe = engine.connect(), engine.connect()
+    done, failure = threading.Event(), []
+
+    def run():
+        with race.app_context():
+            try:
+                operation(db.session.get(Round, round_id), db.session.get(PanelMember, member_id))
+                db.session.commit()
+            except Exception as error:  # reported below
+                failure.append(error)
+            finally:
+                db.session.remove()
+                done.set()
+
+    try:
+        holder.execute(text("SELECT id FROM jury_rounds WHERE id = :id FOR UPDATE"), {"id": round_id})
+        thread = threading.Thread(target=run)
+        thread.start()
+        waiting = False
+        for _ in range(600):  # until the operation waits for the round (at most a minute)
+            waiting = probe.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar() > 0
+            probe.rollback()
+            if waiting or done.wait(0.1):
+                break
+        assert waiting and not done.is_set(), "the operation did not wait for the round"
+        # Meanwhile every member of the call is free: the operation took no member lock first.
+        free = probe.execute(text("SELECT id FROM jury_members WHERE call_id = :call FOR UPDATE NOWAIT"),
+                             {"call": call_id}).all()
+        assert len(free) == 4
+        probe.rollback()
+        holder.rollback()
+        thread.join(timeout=60)
+        assert done.is_set() and not failure, failure
+    finally:
+        holder.close()
+        probe.close()
+
+
+@pytest.mark.parametrize("path", ["conflicts_refresh", "declare", "bids", "step_down"])
+def test_member_paths_lock_the_rounds_before_the_members(race_app, path):
+    """Refreshing the automatic conflicts (the conflict and bid pages, proposing, starting
+    scoring), declaring a conflict, saving bids and stepping down wait for the call's rounds
+    before locking a member, as proposing and changing an assignment do: two such actions at
+    the same moment wait for each other instead of deadlocking."""
+    from residency.jury import bids
+
+    round_id, _actor_id = race_data(race_app)
+    operations = {
+        "conflicts_refresh": lambda round_, member: conflicts.refresh_automatic_conflicts(round_.call),
+        "declare": lambda round_, member: conflicts.declare_conflicts(
+            member, {conflicts.candidate_applications(round_.call)[0].id: (True, "Friend")}, member.user),
+        "bids": lambda round_, member: bids.save_bids(
+            member, {conflicts.candidate_applications(round_.call)[0].id: "eager"}, member.user),
+        "step_down": lambda round_, member: panels.step_down(member.user, round_.call),
+    }
+    _waits_on_the_round_holding_no_member(race_app, round_id, operations[path])

@@ -142,7 +142,7 @@ def test_the_chairs_assignment_page_names_applications_as_the_jurors_pages_do(
     """The chair's assignment page (its table, its hand-change form, what cannot be met, its
     messages) names each application "Application N" as the round's scoring pages do, never by its
     database id; in a blind round it names nobody who applied, otherwise the applicant follows."""
-    application, others = zelda
+    application, _others = zelda
     _user, member = juror
     chair = make_user(name="Carla Chair", email="carla@jury.example")
     make_member(call, user=chair, role="chair")

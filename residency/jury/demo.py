@@ -122,19 +122,21 @@ def _confirmed_assignment(round_, coordinator, now):
 
 
 def _some_scores(call, round_, members, now):
-    """Jun Juror scores two of the applications assigned to him, the rest stays to do."""
+    """Jun Juror scores one of the applications assigned to him; the others are left for whoever
+    tries the demo as him."""
     from residency.jury import assignment_ops, scoring
 
     member = _demo_juror(members, "juror@demo.example.org")
     if member is None or round_.phase != RoundPhase.SCORING:
         return []
     scored = 0
-    for number, assignment in enumerate(assignment_ops.assignments_of(member, round_)[:2]):
+    for number, assignment in enumerate(assignment_ops.assignments_of(member, round_)[:1]):
         if scoring.current_review(assignment.id) is None:
             values = {c["id"]: c["scale_max"] - number - index % 2 for index, c in enumerate(call.rubric or [])}
             scoring.submit_review(member, assignment, values, comments=[("panel", "A clear, feasible plan.")], now=now)
         scored += 1
-    return [f"  juror@demo.example.org has scored {scored} of the applications assigned to him"] if scored else []
+    return [f"  juror@demo.example.org has scored {scored} of the applications assigned to him; the rest is his to do"] \
+        if scored else []
 
 
 def _lyon_call():

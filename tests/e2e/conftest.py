@@ -1,6 +1,7 @@
 """End-to-end browser tests: one real platform (gunicorn + a Celery worker on the embedded
 default, see tests/live/stack.py) and one headless system Chromium for the whole package."""
 
+import re
 import shutil
 
 import pytest
@@ -75,3 +76,16 @@ def new_context(browser, stack):
 @pytest.fixture
 def page(new_context):
     return new_context().new_page()
+
+
+@pytest.fixture(scope="session")
+def demo_stack(tmp_path_factory):
+    """A platform of its own with the demo network loaded (the e2e stack's data stays untouched)."""
+    stack = Stack(tmp_path_factory.mktemp("demo") / "data", env={"RATELIMIT_LOGIN": "200 per minute"}, worker=False)
+    try:
+        stack.start()
+        result = stack.flask("residency", "demo")
+        path = re.search(r"(/applications/\d+)", result.stdout).group(1)
+        yield stack, path
+    finally:
+        stack.stop()

@@ -2,30 +2,13 @@
 window saved in silence. The demo network's artist types the same answer in both windows; the
 window that saves last shows the text it replaced."""
 
-import re
-
-import pytest
 from playwright.sync_api import expect
 
 from residency.accounts.demo import DEMO_PASSWORD
 from tests.e2e.conftest import TIMEOUT_MS
-from tests.live.stack import Stack
 
 ARTIST = "artist@demo.example.org"
 QUESTION = "Décrivez votre projet"
-
-
-@pytest.fixture(scope="module")
-def demo_stack(tmp_path_factory):
-    """A platform of its own with the demo network loaded (the e2e stack's data stays untouched)."""
-    stack = Stack(tmp_path_factory.mktemp("demo") / "data", env={"RATELIMIT_LOGIN": "200 per minute"}, worker=False)
-    try:
-        stack.start()
-        result = stack.flask("residency", "demo")
-        path = re.search(r"(/applications/\d+)", result.stdout).group(1)
-        yield stack, path
-    finally:
-        stack.stop()
 
 
 def open_draft(browser, stack, path):

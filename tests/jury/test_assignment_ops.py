@@ -52,7 +52,7 @@ def live(round_, confirmed=None):
 
 
 def audit(action):
-    return db.session.execute(db.select(AuditEntry).where(AuditEntry.action == action)).scalars().all()
+    return db.session.execute(db.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)).scalars().all()
 
 
 @pytest.fixture

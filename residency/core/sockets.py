@@ -10,6 +10,7 @@ connect). :func:`disconnect_room` cuts every socket in a room, in every web proc
 import functools
 import logging
 
+from flask import request
 from flask_login import current_user
 from flask_socketio import disconnect, join_room
 from socketio import KombuManager, RedisManager
@@ -111,8 +112,6 @@ def authenticated_event(handler):
 @authenticated_event
 def whoami():
     """A cheap authenticated round trip the client uses to confirm the link is live."""
-    from flask import request
-
     return {"user": current_user.id, "sid": request.sid}
 
 

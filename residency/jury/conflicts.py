@@ -4,18 +4,11 @@ A conflicted member never sees, opens, bids on or scores the application. A conf
 :class:`~residency.jury.models.Conflict` row, one per (member, application, reason):
 
 - *declared* by the member (``reason="declared"``, their words in ``details``); only they change it;
-- *automatic*, computed from the data by :func:`refresh_automatic_conflicts`:
-
-  ``same_person``   the member (their account or e-mail address) made the application;
-  ``co_applicant``  the member is one of its co-applicants (an ``ApplicationMember`` by account or
-                    e-mail address, invitation accepted or not);
-  ``email_domain``  the member's e-mail domain is the applicant's or a co-applicant's, unless the
-                    domain names no organisation (:data:`PUBLIC_DOMAINS`, :func:`is_public_domain`);
-  ``collaborator``  one of the member's ``collaborators`` (e-mail addresses or names) is the
-                    applicant or a co-applicant, compared without case or accents;
-  ``same_city``     with the call's ``JurySettings.same_city_conflicts`` on, the member's
-                    ``User.city_id`` is the city the applicant said they live in (the frozen
-                    eligibility answer, which submitting copies into ``Application.residence_city_id``).
+- *automatic*, computed from the data by :func:`refresh_automatic_conflicts`: the member made the
+  application or is one of its co-applicants, shares its organisation's e-mail domain, listed one of
+  its people as a collaborator or (if the call asks) lives in its city. The rules:
+  :mod:`residency.jury.conflict_rules`; how addresses and names are compared:
+  :mod:`residency.jury.conflict_matching`.
 
 The refresh is idempotent: it adds what holds, removes the automatic rows that no longer hold and
 never touches declared ones. It runs when a member becomes active, when the settings change, before
@@ -23,7 +16,7 @@ an assignment is proposed, when a round enters scoring (:data:`residency.signals
 connected by :func:`connect_signals`), and from the conflict and bid pages.
 
 A pair that becomes conflicted while an assignment of it is live is announced with
-:data:`pair_conflicted`; the assignment connects it (``assignment_ops.connect_signals``, at the
+:data:`pair_conflicted`; the assignment connects it (``assignment_changes.connect_signals``, at the
 jury's ``init_app``) to ``remove_conflicted_pairs``, which removes the pair and reassigns. A signal
 rather than an import: the assignment reads the conflicts, so the conflicts may not import it.
 
@@ -31,34 +24,24 @@ The members, their declarations and which applications they are shown: the confl
 (:mod:`residency.jury.conflict_views`). Bids: :mod:`residency.jury.bids`.
 """
 
-import re
-import unicodedata
-from dataclasses import dataclass, field
-
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from residency import signals
-from residency.accounts.models import User
 from residency.applications.listing import listed
-from residency.applications.models import (
-    Application,
-    ApplicationMember,
-    ApplicationState,
-)
+from residency.applications.models import Application, ApplicationState
 from residency.audit.operations import record
-from residency.cities.models import City
 from residency.core.errors import ActionRefused
 from residency.core.types import utcnow
 from residency.extensions import db
+from residency.jury.conflict_rules import automatic_conflicts
 from residency.jury.models import (
     Assignment,
     Conflict,
     ConflictReason,
     ConflictSource,
-    JurySettings,
     PanelMember,
     RoundPhase,
 )
@@ -72,82 +55,6 @@ pair_conflicted = _signals.signal("jury-pair-conflicted")
 
 #: Longest declared reason, in characters.
 REASON_MAX_LENGTH = 500
-
-#: E-mail domains anyone can get an address at: sharing one says nothing about working together.
-#: Public webmail services and internet providers' mail, plus the names reserved for examples and
-#: tests (RFC 2606, RFC 6761), which name no organisation.
-PUBLIC_DOMAINS = frozenset({
-    "gmail.com", "googlemail.com", "outlook.com", "icloud.com", "me.com", "mac.com", "msn.com",
-    "aol.com", "mail.com", "email.com", "zoho.com", "zohomail.com", "fastmail.com", "fastmail.fm", "hey.com",
-    "proton.me", "protonmail.com", "protonmail.ch", "pm.me", "tutanota.com", "tutanota.de", "tuta.io", "tuta.com",
-    "posteo.de", "posteo.net", "mailbox.org", "disroot.org", "riseup.net",
-    "web.de", "t-online.de", "freenet.de", "arcor.de",
-    "orange.fr", "wanadoo.fr", "free.fr", "laposte.net", "sfr.fr", "neuf.fr", "bbox.fr",
-    "libero.it", "virgilio.it", "tiscali.it", "alice.it", "tin.it",
-    "telefonica.net", "terra.es", "sapo.pt", "uol.com.br", "bol.com.br", "terra.com.br", "ig.com.br",
-    "seznam.cz", "centrum.cz", "wp.pl", "o2.pl", "onet.pl", "interia.pl",
-    "mail.ru", "bk.ru", "inbox.ru", "list.ru", "internet.ru", "ya.ru", "rambler.ru", "ukr.net",
-    "qq.com", "foxmail.com", "163.com", "126.com", "yeah.net", "sina.com", "sina.cn", "sohu.com", "aliyun.com",
-    "naver.com", "daum.net", "hanmail.net", "kakao.com",
-    "rediffmail.com", "yahoo.co.jp", "ezweb.ne.jp", "docomo.ne.jp",
-})
-
-#: Second-level domains reserved for examples (RFC 2606): they and every name under them
-#: (``demo.example.org``) name no organisation.
-RESERVED_DOMAINS = frozenset({"example.com", "example.org", "example.net"})
-
-#: Services with an address under many country domains (``hotmail.co.uk``, ``yahoo.fr``,
-#: ``gmx.de``…): the first label, followed by a country or generic top-level domain.
-PUBLIC_DOMAIN_FAMILIES = frozenset({
-    "hotmail", "outlook", "live", "windowslive", "yahoo", "ymail", "rocketmail", "gmx", "yandex", "aol",
-    "libero", "btinternet", "bigpond", "optusnet", "shaw", "rogers", "sympatico", "videotron",
-})
-
-#: Top-level domains reserved for tests and examples (RFC 2606, RFC 6761).
-RESERVED_TLDS = frozenset({"test", "example", "invalid", "localhost"})
-
-_FAMILY_SUFFIX = re.compile(r"^[a-z]{2,3}(\.[a-z]{2,3})?$")
-_EMAIL = re.compile(r"[^\s<>,;()\"']+@[^\s<>,;()\"']+")
-
-
-def email_domain(address):
-    """The lower-cased domain of an e-mail address, or ``""``."""
-    _local, at, domain = (address or "").strip().rpartition("@")
-    return domain.strip().rstrip(".").lower() if at else ""
-
-
-def is_public_domain(domain):
-    """Whether ``domain`` names no organisation (see :data:`PUBLIC_DOMAINS`)."""
-    domain = (domain or "").lower()
-    if not domain or domain in PUBLIC_DOMAINS or domain.rpartition(".")[2] in RESERVED_TLDS:
-        return True
-    if any(domain == reserved or domain.endswith("." + reserved) for reserved in RESERVED_DOMAINS):
-        return True
-    first, _dot, rest = domain.partition(".")
-    return first in PUBLIC_DOMAIN_FAMILIES and bool(_FAMILY_SUFFIX.match(rest))
-
-
-def fold(text):
-    """``text`` without case, accents or punctuation, its words single-spaced: what two spellings
-    of one name or address share ("Éloïse  Lévy-Ruiz" → "eloise levy ruiz")."""
-    decomposed = unicodedata.normalize("NFKD", str(text or ""))
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
-    return " ".join("".join(char if char.isalnum() else " " for char in bare).split())
-
-
-def fold_email(address):
-    """An e-mail address compared without case or accents (its punctuation kept)."""
-    decomposed = unicodedata.normalize("NFKD", str(address or "").strip())
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
-
-
-def split_collaborator(entry):
-    """``(e-mail addresses, name)`` written in one entry of a member's collaborators
-    ("Ana Lima <ana@studio.pt>" → ``({"ana@studio.pt"}, "ana lima")``), folded."""
-    entry = str(entry or "")
-    emails = {fold_email(found) for found in _EMAIL.findall(entry)}
-    name = fold(_EMAIL.sub(" ", entry).replace("<", " ").replace(">", " "))
-    return emails, name
 
 
 # --- which applications -------------------------------------------------------------------------
@@ -253,135 +160,6 @@ def reason_text(conflict, blind=False):
 
 
 # --- automatic conflicts -------------------------------------------------------------------------
-
-
-@dataclass
-class _People:
-    """Who an application is from, as the automatic rules compare them."""
-
-    owner_id: int
-    owner_email: str
-    member_user_ids: set = field(default_factory=set)
-    member_emails: set = field(default_factory=set)
-    #: Every address of the applicant and co-applicants, folded.
-    emails: set = field(default_factory=set)
-    names: set = field(default_factory=set)
-    city_id: object = None
-
-
-def _call_people(call):
-    """``{application id: _People}`` of the call's applications, read as plain columns (two
-    queries; no ORM objects, which cost more than the comparisons for a large call)."""
-    owner_rows = db.session.execute(
-        select(Application.id, Application.owner_id, Application.residence_city_id, User.email, User.display_name)
-        .join(User, User.id == Application.owner_id).where(listed(call.id))
-    ).tuples().all()
-    everyone = {}
-    for application_id, owner_id, city_id, email, name in owner_rows:
-        people = everyone[application_id] = _People(owner_id=owner_id, owner_email=fold_email(email), city_id=city_id)
-        people.emails.add(people.owner_email)
-        people.names.add(fold(name))
-    member_rows = db.session.execute(
-        select(ApplicationMember.application_id, ApplicationMember.email, ApplicationMember.user_id, User.email,
-               User.display_name)
-        .join(Application, Application.id == ApplicationMember.application_id)
-        .outerjoin(User, User.id == ApplicationMember.user_id).where(listed(call.id))
-    ).tuples().all()
-    for application_id, invited_email, user_id, user_email, user_name in member_rows:
-        people = everyone.get(application_id)
-        if people is None:
-            continue
-        people.member_emails.add(fold_email(invited_email))
-        if user_id is not None:
-            people.member_user_ids.add(user_id)
-        if user_email is not None:
-            people.member_emails.add(fold_email(user_email))
-            people.names.add(fold(user_name))
-    for people in everyone.values():
-        people.emails |= people.member_emails
-        people.names.discard("")
-    return everyone
-
-
-class _Index:
-    """The call's applications indexed by what the rules look up, so that a refresh costs one pass
-    over the applications and one over the members, not one check per pair."""
-
-    def __init__(self, everyone):
-        self.people = everyone
-        self.by_owner, self.by_owner_email, self.by_member_user, self.by_member_email = {}, {}, {}, {}
-        self.by_email, self.by_name, self.by_domain, self.by_city = {}, {}, {}, {}
-        for application_id, people in everyone.items():
-            self.by_owner.setdefault(people.owner_id, set()).add(application_id)
-            self.by_owner_email.setdefault(people.owner_email, set()).add(application_id)
-            for user_id in people.member_user_ids:
-                self.by_member_user.setdefault(user_id, set()).add(application_id)
-            for email in people.member_emails:
-                self.by_member_email.setdefault(email, set()).add(application_id)
-            for email in people.emails:
-                self.by_email.setdefault(email, set()).add(application_id)
-                self.by_domain.setdefault(email_domain(email), {}).setdefault(application_id, set()).add(email)
-            for name in people.names:
-                self.by_name.setdefault(name, set()).add(application_id)
-            if people.city_id is not None:
-                self.by_city.setdefault(people.city_id, set()).add(application_id)
-
-
-def _member_emails(member):
-    emails = {fold_email(member.email)}
-    if member.user is not None:
-        emails.add(fold_email(member.user.email))
-    emails.discard("")
-    return emails
-
-
-def _member_conflicts(member, index, same_city, city_names):
-    """``{(application id, reason): details}`` of the automatic conflicts of one member."""
-    found = {}
-    emails = _member_emails(member)
-
-    def add(application_ids, reason, details=""):
-        for application_id in application_ids:
-            found.setdefault((application_id, reason), details)
-
-    if member.user_id is not None:
-        add(index.by_owner.get(member.user_id, ()), ConflictReason.SAME_PERSON)
-        add(index.by_member_user.get(member.user_id, ()), ConflictReason.CO_APPLICANT)
-    for email in emails:
-        add(index.by_owner_email.get(email, ()), ConflictReason.SAME_PERSON)
-        add(index.by_member_email.get(email, ()), ConflictReason.CO_APPLICANT)
-    for domain in sorted({email_domain(email) for email in emails}):
-        if is_public_domain(domain):
-            continue
-        # The member's own address on an application is "same person" or "co-applicant", not a
-        # shared organisation: only someone else's address at that domain counts.
-        add([application_id for application_id, addresses in index.by_domain.get(domain, {}).items()
-             if addresses - emails], ConflictReason.EMAIL_DOMAIN, domain)
-    for entry in member.collaborators or []:
-        entry_emails, name = split_collaborator(entry)
-        shown = str(entry).strip()[:200]
-        for email in entry_emails:
-            add(index.by_email.get(email, ()), ConflictReason.COLLABORATOR, shown)
-        if name:
-            add(index.by_name.get(name, ()), ConflictReason.COLLABORATOR, shown)
-    if same_city and member.user is not None and member.user.city_id is not None:
-        add(index.by_city.get(member.user.city_id, ()), ConflictReason.SAME_CITY,
-            city_names.get(member.user.city_id, ""))
-    return found
-
-
-def automatic_conflicts(call, members):
-    """``{(member id, application id, reason): details}``: the automatic conflicts that hold now
-    between ``members`` and the call's applications."""
-    index = _Index(_call_people(call))
-    settings = db.session.get(JurySettings, call.id)
-    same_city = bool(settings and settings.same_city_conflicts)
-    city_names = dict(db.session.execute(select(City.id, City.name)).tuples().all()) if same_city else {}
-    found = {}
-    for member in members:
-        for (application_id, reason), details in _member_conflicts(member, index, same_city, city_names).items():
-            found[(member.id, application_id, reason)] = details
-    return found
 
 
 def refresh_automatic_conflicts(call, members=None, actor=None):

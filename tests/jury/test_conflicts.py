@@ -10,7 +10,7 @@ import pytest
 from residency.applications.models import ApplicationMember
 from residency.core.types import utcnow
 from residency.extensions import db
-from residency.jury import conflicts, rounds
+from residency.jury import conflict_matching, conflicts, round_moves
 from residency.jury.models import (
     Assignment,
     Conflict,
@@ -135,9 +135,9 @@ def test_public_domains_are_told_apart_from_organisations():
     a university or studio domain, even one that starts like a webmail's name, is an organisation."""
     for domain in ("gmail.com", "outlook.com", "hotmail.fr", "yahoo.co.jp", "yandex.ru", "gmx.net", "web.de",
                    "mail.ru", "163.com", "naver.com", "icloud.com", "example.org", "demo.example.org", "studio.test"):
-        assert conflicts.is_public_domain(domain), domain
+        assert conflict_matching.is_public_domain(domain), domain
     for domain in ("univ-lyon2.fr", "ars.electronica.art", "gmail-studio.com", "yahoo.mycompany.com", "example.org.uk"):
-        assert not conflicts.is_public_domain(domain), domain
+        assert not conflict_matching.is_public_domain(domain), domain
 
 
 def test_a_listed_collaborator_is_a_conflict_without_case_or_accents(call, make_member, make_application, make_user):
@@ -596,7 +596,7 @@ def test_a_round_entering_scoring_refreshes_the_automatic_conflicts(call, make_m
     else:
         round_.scoring_opens_at = utcnow() - timedelta(minutes=1)
         db.session.commit()
-        assert rounds.tick() == ([round_.id], [])
+        assert round_moves.tick() == ([round_.id], [])
         db.session.commit()
 
     db.session.refresh(round_)

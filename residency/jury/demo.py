@@ -24,7 +24,7 @@ from residency.cities.models import City
 from residency.core.errors import ActionRefused
 from residency.core.types import utcnow
 from residency.extensions import db
-from residency.jury import rounds
+from residency.jury import round_moves, rounds
 from residency.jury.models import MemberRole, MemberStatus, PanelMember, Round, RoundPhase
 from residency.jury.panels import GRANTED_ROLES, role_grant
 
@@ -238,8 +238,8 @@ def _start_scoring(round_, coordinator, now):
     """Start scoring when the round can; else say what it waits for."""
     if round_.phase != RoundPhase.SETUP:
         return [f"Demo round “{round_.name}”: {round_.phase}."]
-    problems = rounds.scoring_problems(round_, now)
+    problems = round_moves.scoring_problems(round_, now)
     if problems:
         return [f"Demo round “{round_.name}” is being set up: " + " ".join(str(p) for p in problems)]
-    rounds.move_round(round_, RoundPhase.SCORING, actor=coordinator, reason="demo", now=now)
+    round_moves.move_round(round_, RoundPhase.SCORING, actor=coordinator, reason="demo", now=now)
     return [f"Demo round “{round_.name}” is in scoring."]

@@ -23,7 +23,7 @@ from residency.core.i18n import language_name
 from residency.core.permissions import can, require
 from residency.core.types import utcnow
 from residency.extensions import db
-from residency.jury import panels
+from residency.jury import invitations, panels
 from residency.jury.blueprint import bp
 from residency.jury.models import MemberRole, MemberStatus
 from residency.jury.policies import active_member
@@ -127,7 +127,7 @@ def invite(call_id):
     if not form.validate_on_submit():
         return _panel_page(call, form, 400)
     try:
-        member, _token = panels.invite_member(me(), call, form.email.data, form.role.data, form.language.data)
+        member, _token = invitations.invite_member(me(), call, form.email.data, form.role.data, form.language.data)
     except ActionRefused as refusal:
         db.session.rollback()
         show_refusal(form, refusal)
@@ -176,7 +176,7 @@ def resend_invitation(call_id, member_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        panels.resend_invitation(me(), member)
+        invitations.resend_invitation(me(), member)
     except ActionRefused as refusal:
         db.session.rollback()
         flash(str(refusal.message), "error")
@@ -232,7 +232,7 @@ def settings(call_id):
 def invitation(token):
     """The invitation: accept (logged in with the invited address) or decline (the link is enough)."""
     try:
-        member = panels.open_invitation(token)
+        member = invitations.open_invitation(token)
     except ActionRefused as refusal:
         return render_template("jury/panel_invitation.html", member=None, error=refusal.message), refusal.status
     form = AnswerForm()
@@ -246,9 +246,9 @@ def invitation(token):
                 if form.answer.data == "accept":
                     if user is None:
                         raise ActionRefused(_l("Log in with the invited address to accept."), status=403)
-                    panels.accept_invitation(user, token)
+                    invitations.accept_invitation(user, token)
                 elif form.answer.data == "decline":
-                    panels.decline_invitation(user, token, form.message.data)
+                    invitations.decline_invitation(user, token, form.message.data)
                 else:
                     abort(400)
             except ActionRefused as refusal:
@@ -266,7 +266,7 @@ def invitation(token):
     return render_template(
         "jury/panel_invitation.html", member=member, call=member.call, form=form, token=token,
         inviter=db.session.get(User, member.invited_by_id) if member.invited_by_id else None,
-        is_invitee=panels.is_invitee(member, user), role_labels=panels.ROLE_LABELS,
+        is_invitee=invitations.is_invitee(member, user), role_labels=panels.ROLE_LABELS,
     ), status
 
 

@@ -1,12 +1,12 @@
 """The rounds' clock (Celery beat, every minute): scoring starts at a round's opening time when the
-round is ready, and stops at its closing time (:func:`residency.jury.rounds.tick`)."""
+round is ready, and stops at its closing time (:func:`residency.jury.round_moves.tick`)."""
 
 import logging
 
 from celery import shared_task
 
 from residency.extensions import db
-from residency.jury.rounds import tick
+from residency.jury.round_moves import tick
 
 log = logging.getLogger(__name__)
 

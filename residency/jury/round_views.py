@@ -22,7 +22,7 @@ from residency.core.errors import ActionRefused
 from residency.core.forms import show_refusal
 from residency.core.types import utcnow
 from residency.extensions import db
-from residency.jury import panels, rounds
+from residency.jury import panels, round_moves, rounds
 from residency.jury.blueprint import bp
 from residency.jury.models import RoundCoverage, RoundPhase, ScoresVisibility
 from residency.jury.panel_views import ConfirmForm, managed_call
@@ -173,11 +173,11 @@ def round_page(call_id, round_id):
 
 def _round_page(call, round_, form, locked, status=200):
     applications = rounds.round_applications(round_)
-    moves = [target for target in (RoundPhase.SCORING, RoundPhase.CLOSED) if rounds.can_move(round_, target)]
+    moves = [target for target in (RoundPhase.SCORING, RoundPhase.CLOSED) if round_moves.can_move(round_, target)]
     return render_template(
         "jury/round.html", call=call, round=round_, form=form, locked=locked, applications=applications,
         moves=moves, move_labels=MOVE_LABELS, now=utcnow(), labels=_labels(), advance=AdvanceForm(),
-        problems=rounds.scoring_problems(round_) if RoundPhase.SCORING in moves else [],
+        problems=round_moves.scoring_problems(round_) if RoundPhase.SCORING in moves else [],
         advanced=rounds.advanced_ids(round_) if round_.phase == RoundPhase.CLOSED else set(),
     ), status
 
@@ -197,7 +197,7 @@ def move_round(call_id, round_id, target):
         rounds.lock_rounds(call.id)
         db.session.refresh(round_)
         try:
-            rounds.move_round(round_, target, actor=me())
+            round_moves.move_round(round_, target, actor=me())
         except ActionRefused as refusal:
             db.session.rollback()
             problems = [message for _field, message in getattr(refusal, "problems", [(None, refusal.message)])]
@@ -209,11 +209,11 @@ def move_round(call_id, round_id, target):
             return redirect(url_for("jury.round", call_id=call.id, round_id=round_.id))
     elif request.method == "POST":
         status = 400
-    elif not rounds.can_move(round_, target):
+    elif not round_moves.can_move(round_, target):
         problems, status = [_("A round cannot go from “%(from)s” to “%(to)s”.", **{
             "from": rounds.PHASE_LABELS[round_.phase], "to": rounds.PHASE_LABELS[target]})], 409
     elif target == RoundPhase.SCORING:
-        problems = [str(p) for p in rounds.scoring_problems(round_)]
+        problems = [str(p) for p in round_moves.scoring_problems(round_)]
     return render_template("jury/round_move.html", call=call, round=round_, form=form, target=target,
                            label=MOVE_LABELS[target], consequence=MOVE_CONSEQUENCES[target], problems=problems,
                            labels=_labels()), status
@@ -233,7 +233,7 @@ def advance(call_id, round_id):
             abort(400)
         ids.append(int(raw))
     try:
-        chosen = rounds.set_advanced(me(), round_, ids)
+        chosen = round_moves.set_advanced(me(), round_, ids)
     except ActionRefused as refusal:
         db.session.rollback()
         flash(str(refusal.message), "error")

@@ -205,12 +205,12 @@ def test_proposing_again_removes_pairs_of_applications_the_round_no_longer_cover
                                                                                   coordinator):
     """An application found ineligible after confirmation leaves the round: proposing again removes
     its pairs (kept as removed rows), and the round may then start scoring."""
-    from residency.jury import rounds
+    from residency.jury import round_moves
 
     dropped = submitted[0]
     dropped.eligible = False
     db.session.commit()
-    assert any("no longer covered" in str(p) for p in rounds.scoring_problems(confirmed))
+    assert any("no longer covered" in str(p) for p in round_moves.scoring_problems(confirmed))
 
     solution = assignment_ops.propose(confirmed, coordinator)
 
@@ -218,7 +218,7 @@ def test_proposing_again_removes_pairs_of_applications_the_round_no_longer_cover
     assert all(a != dropped.id for _m, a in live(confirmed))
     assert {r.removed_reason for r in db.session.execute(db.select(Assignment).where(
         Assignment.application_id == dropped.id)).scalars()} == {"not_covered"}
-    assert rounds.scoring_problems(confirmed) == []
+    assert round_moves.scoring_problems(confirmed) == []
 
 
 # --- Changes by hand -----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 
 from residency.core.types import utcnow
 from residency.extensions import db
-from residency.jury import blind, rounds
+from residency.jury import blind, round_moves
 from residency.jury.models import Assignment, Round, RoundPhase
 
 #: What would tell a juror who applied: the artist's and co-applicant's names and addresses, the city.
@@ -96,7 +96,7 @@ def test_a_blind_round_names_each_application_alike_on_every_page_a_juror_reache
                                   confirmed_at=now))
     round_.assignment_confirmed_at = now
     db.session.commit()
-    rounds.move_round(round_, RoundPhase.SCORING)
+    round_moves.move_round(round_, RoundPhase.SCORING)
     db.session.commit()
 
     score_page = page(client.get(f"/jury/rounds/{round_.id}/applications/{application.id}"))

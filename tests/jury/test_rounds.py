@@ -13,7 +13,7 @@ from residency.applications.models import ApplicationState
 from residency.core.errors import ActionRefused
 from residency.core.types import utcnow
 from residency.extensions import db
-from residency.jury import rounds
+from residency.jury import round_moves, rounds
 from residency.jury.models import Assignment, Round, RoundApplication, RoundCoverage, RoundPhase
 
 
@@ -155,7 +155,7 @@ def test_what_a_round_may_change_depends_on_its_phase(coordinated, call, make_me
     assert refused.value.status == 409 and "assignment of this round is confirmed" in str(refused.value.message)
     db.session.rollback()
 
-    rounds.move_round(round_, RoundPhase.SCORING)
+    round_moves.move_round(round_, RoundPhase.SCORING)
     db.session.commit()
     url = rounds_url(call, f"/{round_.id}")
     page = coordinated.get(url).get_data(as_text=True)
@@ -206,7 +206,7 @@ def test_a_round_covers_the_eligible_submitted_applications_then_freezes_them(ca
     assert len(rounds.round_applications(round_)) == 4
 
     confirm_assignment(round_, [make_member(call)], covered + [unchecked])
-    rounds.move_round(round_, RoundPhase.SCORING)
+    round_moves.move_round(round_, RoundPhase.SCORING)
     db.session.commit()
     frozen = {row.application_id for row in db.session.execute(
         db.select(RoundApplication).where(RoundApplication.round_id == round_.id)).scalars()}
@@ -223,7 +223,7 @@ def test_the_next_round_covers_what_the_previous_one_advanced(coordinated, call,
     only. Advancing is refused while the round is open and for an application it does not cover."""
     first = make_round(call)
     confirm_assignment(first, [make_member(call)], submitted)
-    rounds.move_round(first, RoundPhase.SCORING)
+    round_moves.move_round(first, RoundPhase.SCORING)
     db.session.commit()
     second = make_round(call, number=2, coverage=RoundCoverage.ADVANCED)
     url = rounds_url(call, f"/{first.id}/advanced")
@@ -232,7 +232,7 @@ def test_the_next_round_covers_what_the_previous_one_advanced(coordinated, call,
     refused = coordinated.post_form(rounds_url(call, f"/{second.id}/move/scoring"))
     assert refused.status_code == 409 and "Round 1, “Round 1”, is not closed yet" in text(refused)
 
-    rounds.move_round(first, RoundPhase.CLOSED)
+    round_moves.move_round(first, RoundPhase.CLOSED)
     db.session.commit()
     stranger = coordinated.post_form(url, {"advanced": ["2147483000"]}, follow_redirects=True)
     assert "not in this round" in text(stranger)
@@ -271,15 +271,15 @@ def test_illegal_phase_moves_are_refused_with_a_clear_error(coordinated, call, s
     assert round_.phase == RoundPhase.SETUP
 
     confirm_assignment(round_, [make_member(call)], submitted)
-    rounds.move_round(round_, RoundPhase.SCORING)
+    round_moves.move_round(round_, RoundPhase.SCORING)
     for target in (RoundPhase.SETUP, RoundPhase.SCORING):
         with pytest.raises(ActionRefused) as refused:
-            rounds.move_round(round_, target)
+            round_moves.move_round(round_, target)
         assert refused.value.status == 409
-    rounds.move_round(round_, RoundPhase.CLOSED)
+    round_moves.move_round(round_, RoundPhase.CLOSED)
     for target in (RoundPhase.SETUP, RoundPhase.SCORING, RoundPhase.CLOSED):
         with pytest.raises(ActionRefused) as refused:
-            rounds.move_round(round_, target)
+            round_moves.move_round(round_, target)
         assert "A round cannot go from" in str(refused.value.message)
     assert round_.phase == RoundPhase.CLOSED
 
@@ -346,11 +346,11 @@ def test_the_clock_closes_rounds_at_their_closing_time_and_opens_ready_ones(call
     applications = [make_application(ready_call, eligible=True) for _ in range(2)]
     confirm_assignment(ready, [make_member(ready_call)], applications)
     waiting = make_round(waiting_call, scoring_opens_at=now - timedelta(minutes=1))
-    started, closed = rounds.tick(now)
+    started, closed = round_moves.tick(now)
     db.session.commit()
     assert (started, closed) == ([ready.id], [scoring.id])
     assert (scoring.phase, ready.phase, waiting.phase) == (RoundPhase.CLOSED, RoundPhase.SCORING, RoundPhase.SETUP)
-    assert rounds.tick(now) == ([], [])
+    assert round_moves.tick(now) == ([], [])
 
 
 def test_a_round_of_another_call_is_404(coordinated, call, make_call):

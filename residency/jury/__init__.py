@@ -18,10 +18,10 @@ def init_app(app):
     # Panels, invitations, rounds and the jury's settings (area A).
     from residency.jury import demo, panel_views, round_views  # noqa: F401  (routes on bp)
     # Assignment (area C): a late conflict or a juror leaving re-solves their pairs.
-    from residency.jury import assignment_ops, assignment_views  # noqa: F401  (routes on bp)
+    from residency.jury import assignment_changes, assignment_views  # noqa: F401  (routes on bp)
     from residency.jury import conflicts, tabs  # noqa: F401  (tabs: the jury_tabs template global, on bp)
 
-    assignment_ops.connect_signals()
+    assignment_changes.connect_signals()
     conflicts.connect_signals()  # a round entering scoring refreshes the automatic conflicts
     app.register_blueprint(bp)
     register_tasks(app, "residency.jury.tasks",

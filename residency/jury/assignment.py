@@ -2,7 +2,9 @@
 
 A pure solver: plain data in (:class:`Problem`), plain data out (:class:`Solution`); no database,
 no Flask. :mod:`residency.jury.assignment_ops` builds the problem from a round and writes the
-result back.
+result back. :mod:`residency.jury.assignment_explain` says what keeps a problem from meeting the
+rules (:class:`~residency.jury.assignment_explain.Issue`), :mod:`residency.jury.assignment_random`
+holds the randomised variant.
 
 The formulation: a min-cost flow
 --------------------------------
@@ -38,31 +40,17 @@ Solved with Google OR-Tools' ``SimpleMinCostFlow`` (a cost-scaling push-relabel 
 the network itself (:func:`build_network`) is plain lists, so another solver (networkx's
 ``network_simplex``) can be given the same formulation, as the benchmark does.
 
-What the page turns into words comes from :func:`explain` (before solving: "application 41 has
+What the page turns into words comes from
+:func:`~residency.jury.assignment_explain.explain` (before solving: "application 41 has
 only 2 unconflicted jurors for k = 3", too little capacity, no juror at all) and from the solution
 (missing reviews the first checks did not foresee, loads outside the balanced share).
-
-The randomised variant
-----------------------
-
-:func:`solve_randomised` caps the probability that any one juror reviews any one application
-(Jecmen, Zhang, Liu, Shah, Conitzer and Fang, "Mitigating manipulation in peer review via
-randomized reviewer assignments", NeurIPS 2020): a colluding juror who bids eagerly on a friend's
-application gets it with probability at most ``q``. It solves the same flow scaled by the
-denominator ``D`` of ``q = p/D`` (pair capacity ``p``, everything else × ``D``), which is the
-optimal *fractional* assignment with every pair at most ``q``, then samples an integral assignment
-whose marginals are exactly those fractions by dependent rounding on the bipartite graph
-(Gandhi, Khuller, Parthasarathy and Srinivasan, J. ACM 2006 — the sampling Jecmen et al. use):
-every application keeps exactly its reviews and every juror's load stays within the floor and
-ceiling of its fractional load, hence within the balanced bounds.
 """
 
-import math
-import random
 import time
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Optional
+
+from residency.jury.assignment_explain import Issue, explain, kept_loads, reviews_needed
 
 EAGER = "eager"
 WILLING = "willing"
@@ -124,41 +112,6 @@ class Problem:
                 raise ValueError(f"kept pair {(juror_id, application_id)} is in conflict")
 
 
-@dataclass(frozen=True)
-class Issue:
-    """Something that keeps the assignment from meeting its rules, in plain data.
-
-    ``code`` says which; the other fields are the numbers the sentence needs:
-
-    * ``no_jurors`` (``needed``): reviews are needed and the round has no juror;
-    * ``too_few_jurors`` (``application_id``, ``available``, ``k``): fewer unconflicted jurors
-      than reviews needed;
-    * ``capacity_short`` (``needed``, ``capacity``): the jurors' caps add up to fewer reviews
-      than needed;
-    * ``probability_cap`` (``application_id``, ``available``, ``k``, ``max_probability``): with
-      the randomised assignment, ``available`` × ``max_probability`` < ``k``;
-    * ``jurors_full`` (``application_id``, ``missing``, ``k``): reviews the solver could not
-      place because the unconflicted jurors are at their caps;
-    * ``missing_reviews`` (``application_id``, ``missing``, ``k``): an assignment measured by
-      :func:`evaluate` leaves the application short (not proposed yet, or changed by hand);
-    * ``load_outside_share`` (``juror_id``, ``load``, ``low``, ``high``): a load outside the
-      balanced bounds (caps, conflicts or kept pairs forced it).
-    """
-
-    code: str
-    application_id: Optional[int] = None
-    juror_id: Optional[int] = None
-    available: Optional[int] = None
-    k: Optional[int] = None
-    needed: Optional[int] = None
-    capacity: Optional[int] = None
-    missing: Optional[int] = None
-    load: Optional[int] = None
-    low: Optional[int] = None
-    high: Optional[int] = None
-    max_probability: Optional[float] = None
-
-
 @dataclass
 class Solution:
     """An assignment and what it achieves.
@@ -171,7 +124,8 @@ class Solution:
     :param unmet: ``{application id: reviews missing}`` for the applications short of ``k``.
     :param eager_missed: eager pairs left out; ``rather_not_assigned``: pairs assigned against a
         "rather not" bid.
-    :param probabilities: with the randomised variant, each new pair's probability.
+    :param probabilities: with the randomised variant
+        (:func:`~residency.jury.assignment_random.solve_randomised`), each new pair's probability.
     :param solver_seconds: the time :func:`solve` took, from the problem to this solution.
     """
 
@@ -250,52 +204,6 @@ def balanced_bounds(jurors, total):
     return bounds, max(0, remaining)
 
 
-def explain(problem, max_probability=None):
-    """The issues visible before solving: no juror, too few unconflicted jurors for an
-    application, caps that cannot hold the reviews, a probability cap too low for ``k``.
-
-    :return: a list of :class:`Issue`.
-    """
-    issues = []
-    needed = _needs(problem)
-    total_needed = sum(needed.values())
-    if not problem.jurors:
-        if total_needed:
-            issues.append(Issue("no_jurors", needed=total_needed))
-        return issues
-    juror_ids = [j.id for j in problem.jurors]
-    for application in sorted(problem.applications, key=lambda a: a.id):
-        available = sum(1 for j in juror_ids if (j, application.id) not in problem.conflicts)
-        if available < application.k:
-            issues.append(Issue("too_few_jurors", application_id=application.id, available=available,
-                                k=application.k))
-        elif max_probability is not None and needed[application.id]:
-            fresh = available - sum(1 for j in juror_ids if (j, application.id) in problem.fixed)
-            if fresh * max_probability < needed[application.id] - 1e-9:
-                issues.append(Issue("probability_cap", application_id=application.id, available=available,
-                                    k=application.k, max_probability=max_probability))
-    if all(j.cap is not None for j in problem.jurors):
-        loads = _fixed_loads(problem)
-        capacity = sum(max(0, j.cap - loads[j.id]) for j in problem.jurors)
-        if capacity < total_needed:
-            issues.append(Issue("capacity_short", needed=total_needed, capacity=capacity))
-    return issues
-
-
-def _needs(problem):
-    covered = {a.id: 0 for a in problem.applications}
-    for _juror_id, application_id in problem.fixed:
-        covered[application_id] += 1
-    return {a.id: max(0, a.k - covered[a.id]) for a in problem.applications}
-
-
-def _fixed_loads(problem):
-    loads = {j.id: 0 for j in problem.jurors}
-    for juror_id, _application_id in problem.fixed:
-        loads[juror_id] += 1
-    return loads
-
-
 @dataclass
 class Network:
     """A min-cost flow network as plain lists (node ``i`` has supply ``supplies[i]``; arc ``n``
@@ -333,8 +241,8 @@ def build_network(problem, scale=1, pair_capacity=1):
     jurors = sorted(problem.jurors, key=lambda j: j.id)
     n_apps, n_jurors = len(applications), len(jurors)
     sink = n_apps + n_jurors
-    needed = _needs(problem)
-    fixed_loads = _fixed_loads(problem)
+    needed = reviews_needed(problem)
+    fixed_loads = kept_loads(problem)
     total = sum(fixed_loads.values()) + sum(needed.values())
     bounds, _short = balanced_bounds(jurors, total)
 
@@ -398,106 +306,9 @@ def solve(problem):
     network = build_network(problem)
     flows, cost = solve_network(network)
     pairs = [network.pair_arcs[arc] for arc, flow in enumerate(flows) if flow and arc in network.pair_arcs]
-    solution = _solution(problem, network.bounds, pairs, issues, cost, 0.0)
+    solution = make_solution(problem, network.bounds, pairs, issues, cost, 0.0)
     solution.solver_seconds = time.perf_counter() - started
     return solution
-
-
-def solve_randomised(problem, max_probability, seed=None):
-    """An assignment drawn at random so that no juror–application pair has a probability above
-    ``max_probability`` (see the module docstring); the same ``seed`` draws the same assignment.
-
-    :param max_probability: in (0, 1]; taken as a fraction with a denominator up to 1,000.
-    :return: a :class:`Solution` whose ``probabilities`` give each drawn pair's probability.
-    """
-    if not 0 < max_probability <= 1:
-        raise ValueError("max_probability must be in (0, 1]")
-    q = Fraction(max_probability).limit_denominator(1000)
-    if q > max_probability:  # never above the cap asked for
-        q = Fraction(math.floor(max_probability * 1000), 1000)
-    scale, cap = q.denominator, q.numerator
-    started = time.perf_counter()
-    issues = explain(problem, max_probability=float(q))
-    network = build_network(problem, scale=scale, pair_capacity=cap)
-    flows, cost = solve_network(network)
-    fractions = {network.pair_arcs[arc]: flow for arc, flow in enumerate(flows) if flow and arc in network.pair_arcs}
-    pairs = dependent_rounding(fractions, scale, random.Random(seed))
-    solution = _solution(problem, network.bounds, pairs, issues, cost, 0.0)
-    solution.probabilities = {pair: fractions[pair] / scale for pair in solution.pairs}
-    solution.solver_seconds = time.perf_counter() - started
-    return solution
-
-
-def dependent_rounding(weights, scale, rng):
-    """Round a fractional bipartite assignment to an integral one with the same marginals.
-
-    :param weights: ``{(juror id, application id): w}`` with ``0 < w <= scale``; the pair's
-        probability is ``w / scale``.
-    :return: the pairs drawn. Each node's degree ends at the floor or ceiling of its fractional
-        degree (Gandhi et al. 2006): repeatedly take a cycle, or a maximal path, of fractional
-        edges, and shift weight alternately along it in the one random direction that keeps
-        every marginal, until every edge is 0 or ``scale``.
-    """
-    chosen = [pair for pair, w in weights.items() if w >= scale]
-    value = {pair: w for pair, w in weights.items() if 0 < w < scale}
-    # Nodes are ("j", juror id) and ("a", application id): the two sides' ids may be equal.
-    adjacency = {}
-    for juror_id, application_id in value:
-        adjacency.setdefault(("j", juror_id), {})[("a", application_id)] = (juror_id, application_id)
-        adjacency.setdefault(("a", application_id), {})[("j", juror_id)] = (juror_id, application_id)
-    # Insertion-ordered (a dict as an ordered set): the same input walks the same way.
-    leaves = dict.fromkeys(node for node, edges in adjacency.items() if len(edges) == 1)
-
-    def drop(pair):
-        juror, application = ("j", pair[0]), ("a", pair[1])
-        for node, other in ((juror, application), (application, juror)):
-            del adjacency[node][other]
-            left = len(adjacency[node])
-            if left == 1:
-                leaves[node] = None
-            else:
-                leaves.pop(node, None)
-            if not left:
-                del adjacency[node]
-        del value[pair]
-
-    while value:
-        start = next(iter(leaves)) if leaves else next(iter(adjacency))
-        walk = _cycle_or_path(adjacency, start)
-        edges = [adjacency[walk[i]][walk[i + 1]] for i in range(len(walk) - 1)]
-        up, down = edges[0::2], edges[1::2]
-        alpha = min([scale - value[e] for e in up] + [value[e] for e in down])
-        beta = min([value[e] for e in up] + [scale - value[e] for e in down])
-        if rng.randrange(alpha + beta) < beta:
-            shift = alpha
-        else:
-            shift = -beta
-        for e in up:
-            value[e] += shift
-        for e in down:
-            value[e] -= shift
-        for e in edges:
-            if value[e] in (0, scale):
-                if value[e] == scale:
-                    chosen.append(e)
-                drop(e)
-    return sorted(chosen)
-
-
-def _cycle_or_path(adjacency, start):
-    """Walk the fractional edges from ``start``: the nodes of the first cycle met (first node
-    repeated at the end), or of a maximal path when ``start`` is a leaf and the walk ends."""
-    walk, position = [start], {start: 0}
-    previous, current = None, start
-    while True:
-        step = next((n for n in adjacency[current] if n != previous), None)
-        if step is None:
-            return walk
-        if step in position:
-            return walk[position[step]:] + [step]
-        position[step] = len(walk)
-        walk.append(step)
-        previous, current = current, step
 
 
 def evaluate(problem):
@@ -508,10 +319,13 @@ def evaluate(problem):
         covered[application_id] += 1
     total = sum(max(a.k, covered[a.id]) for a in problem.applications)  # as build_network counts it
     bounds, _short = balanced_bounds(problem.jurors, total)
-    return _solution(problem, bounds, [], explain(problem), 0, 0.0, missing_code="missing_reviews")
+    return make_solution(problem, bounds, [], explain(problem), 0, 0.0, missing_code="missing_reviews")
 
 
-def _solution(problem, bounds, pairs, issues, cost, seconds, missing_code="jurors_full"):
+def make_solution(problem, bounds, pairs, issues, cost, seconds, missing_code="jurors_full"):
+    """The :class:`Solution` of ``problem`` when its kept pairs plus ``pairs`` are assigned: loads,
+    coverage, unmet reviews (an :class:`~residency.jury.assignment_explain.Issue` ``missing_code``
+    each, unless ``issues`` explains them already), loads outside ``bounds``, preferences."""
     pairs = sorted(pairs)
     kept = sorted(problem.fixed)
     loads = {j.id: 0 for j in problem.jurors}

@@ -6,7 +6,8 @@ as kept). The chair confirms: the preview's rows get ``confirmed_at`` and the ro
 ``assignment_confirmed_at``; only confirmed pairs reach the jurors. Afterwards the chair may add,
 remove or move pairs by hand. A juror who drops out (or whose reviews the chair hands to others),
 and a pair that becomes conflicted, are handled by removing the pairs and re-solving for them only,
-every other pair kept.
+every other pair kept: those changes are :mod:`residency.jury.assignment_changes`, built on this
+module's queries and writes.
 
 A removed confirmed pair keeps its row (``removed_at``, ``removed_reason``) so that the reviews
 made under it keep what they were made for; a removed preview pair, which nobody could review, is
@@ -24,15 +25,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from residency import signals
 from residency.applications.models import Application, ApplicationVersion
 from residency.audit.operations import record
 from residency.core.errors import ActionRefused
 from residency.core.types import utcnow
 from residency.extensions import db
 from residency.jury import assignment as solver
-from residency.jury import blind, conflicts, panels, rounds
-from residency.jury.models import Assignment, MemberRole, MemberStatus, Preference, Round, RoundPhase
+from residency.jury import assignment_random
+from residency.jury import conflicts, panels, rounds
+from residency.jury.models import Assignment, MemberRole, Preference, Round, RoundPhase
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +59,16 @@ TAG_QUESTION_TYPES = ("multiple_choice", "single_choice")
 
 # --- Reading -------------------------------------------------------------------------------------
 
-def _live(round_id):
+def live_assignments(round_id):
+    """A query of the round's live assignments (preview and confirmed)."""
     return select(Assignment).where(Assignment.round_id == round_id, Assignment.removed_at.is_(None))
 
 
 def assignments_of(member, round_):
     """``member``'s live, confirmed assignments in ``round_`` (what they review), by application id."""
     return db.session.execute(
-        _live(round_.id).where(Assignment.member_id == member.id, Assignment.confirmed_at.is_not(None))
+        live_assignments(round_.id)
+        .where(Assignment.member_id == member.id, Assignment.confirmed_at.is_not(None))
         .order_by(Assignment.application_id)
     ).scalars().all()
 
@@ -183,7 +186,7 @@ def summary(round_):
 
 # --- Proposing and confirming --------------------------------------------------------------------
 
-def _lock(round_):
+def lock_round(round_):
     """Take the round's row lock (two chairs at once take turns) and refuse a closed round.
 
     Lock order: the call's rounds first, all in id order (:func:`rounds.lock_rounds`), then the
@@ -194,14 +197,14 @@ def _lock(round_):
         raise ActionRefused(_l("This round is closed: its assignment can no longer change."), status=409)
 
 
-def _solve(context, seed=None):
+def solve_context(context, seed=None):
     probability = context.round.max_pair_probability
     if probability:
-        return solver.solve_randomised(context.problem, probability, seed=seed)
+        return assignment_random.solve_randomised(context.problem, probability, seed=seed)
     return solver.solve(context.problem)
 
 
-def _insert(round_, pairs, source, confirmed_at=None, now=None):
+def insert_pairs(round_, pairs, source, confirmed_at=None, now=None):
     """Write live pairs; a pair already live is refused (the unique index)."""
     if not pairs:
         return
@@ -229,7 +232,7 @@ def propose(round_, actor, seed=None, now=None):
     :raise ActionRefused 409: the round is closed.
     """
     now = now or utcnow()
-    _lock(round_)
+    lock_round(round_)
     conflicts.refresh_automatic_conflicts(round_.call, actor=actor)
     db.session.execute(delete(Assignment).where(
         Assignment.round_id == round_.id, Assignment.removed_at.is_(None), Assignment.confirmed_at.is_(None)))
@@ -237,8 +240,8 @@ def propose(round_, actor, seed=None, now=None):
     context = build_problem(round_)
     if seed is None and round_.max_pair_probability:
         seed = secrets.randbits(32)
-    solution = _solve(context, seed)
-    _insert(round_, solution.pairs, Source.SOLVER, now=now)
+    solution = solve_context(context, seed)
+    insert_pairs(round_, solution.pairs, Source.SOLVER, now=now)
     db.session.flush()
     record("jury.assignment_proposed", actor=actor, obj=round_, call_id=round_.call_id, pairs=len(solution.pairs),
            kept=len(solution.kept), stale_removed=stale, unmet=solution.unmet_total, load_spread=solution.load_spread,
@@ -256,7 +259,7 @@ def _drop_stale(round_, now):
     covered = set(rounds.round_application_ids(round_))
     conflicted = conflicts.conflicted_pairs(round_.call)
     stale = 0
-    for assignment in db.session.execute(_live(round_.id)).scalars():
+    for assignment in db.session.execute(live_assignments(round_.id)).scalars():
         pair = (assignment.member_id, assignment.application_id)
         if assignment.application_id not in covered:
             reason = Removal.NOT_COVERED
@@ -266,7 +269,7 @@ def _drop_stale(round_, now):
             reason = Removal.DROPPED_OUT
         else:
             continue
-        _remove(assignment, reason, now)
+        remove_assignment(assignment, reason, now)
         stale += 1
     db.session.flush()
     return stale
@@ -281,7 +284,7 @@ def confirm(round_, actor, token=None, now=None):
         already); the preview changed since the chair saw it.
     """
     now = now or utcnow()
-    _lock(round_)
+    lock_round(round_)
     current = preview_token(round_)
     if not current:
         raise ActionRefused(_l("There is no proposed assignment to confirm: it may have been confirmed already."),
@@ -302,199 +305,18 @@ def confirm(round_, actor, token=None, now=None):
     return confirmed
 
 
-# --- Changes by hand -----------------------------------------------------------------------------
-
-def _member_name(member):
-    return panels.display_name(member)
-
-
-def pseudonym(round_, application_id):
-    """The number of "Application N", the name the round's juror pages give the application
-    (:mod:`residency.jury.blind`): messages never name an application by its database id."""
-    return blind.call_label_numbers(round_, [application_id])[application_id]
-
-
-def _check_pair(round_, member, application_id):
-    """Refuse a pair the assignment may not hold."""
-    if member is None or member.call_id != round_.call_id or member.status != MemberStatus.ACTIVE \
-            or member.role != MemberRole.JUROR:
-        raise ActionRefused(_l("Choose an active juror of this panel."), field="member")
-    if application_id not in set(rounds.round_application_ids(round_)):
-        raise ActionRefused(_l("Choose an application of this round."), field="application")
-    if conflicts.is_conflicted(member, application_id):
-        raise ActionRefused(_l("%(name)s has a conflict of interest with application %(id)d: they cannot review "
-                               "it.", name=_member_name(member), id=pseudonym(round_, application_id)),
-                            field="member")
-    if live_pair(round_, member.id, application_id) is not None:
-        raise ActionRefused(_l("%(name)s already reviews application %(id)d.", name=_member_name(member),
-                               id=pseudonym(round_, application_id)), field="member", status=409)
-
-
 def live_pair(round_, member_id, application_id):
     """The live assignment of the pair in the round (preview or confirmed), or None."""
     return db.session.execute(
-        _live(round_.id).where(Assignment.member_id == member_id, Assignment.application_id == application_id)
+        live_assignments(round_.id)
+        .where(Assignment.member_id == member_id, Assignment.application_id == application_id)
     ).scalar_one_or_none()
 
 
-def _new_pair_confirmed_at(round_, now):
-    """A pair added by hand reaches the juror at once when the round's assignment is confirmed;
-    before that it belongs to the preview."""
-    return now if round_.assignment_confirmed_at is not None else None
-
-
-def add_pair(round_, member, application_id, actor, now=None):
-    """The chair adds a pair by hand.
-
-    :raise ActionRefused: not an active juror, not an application of the round (400); conflicted
-        (400); the pair exists already (409); the round is closed (409).
-    """
-    now = now or utcnow()
-    _lock(round_)
-    _check_pair(round_, member, application_id)
-    _insert(round_, [(member.id, application_id)], Source.MANUAL, confirmed_at=_new_pair_confirmed_at(round_, now),
-            now=now)
-    db.session.flush()
-    record("jury.assignment_added", actor=actor, obj=round_, call_id=round_.call_id, member_id=member.id,
-           application_id=application_id)
-    return live_pair(round_, member.id, application_id)
-
-
-def _remove(assignment, reason, now):
+def remove_assignment(assignment, reason, now):
     """Remove one live pair: a preview pair is deleted, a confirmed one marked removed."""
     if assignment.confirmed_at is None:
         db.session.delete(assignment)
     else:
         assignment.removed_at = now
         assignment.removed_reason = reason
-
-
-def remove_pair(round_, member, application_id, actor, now=None):
-    """The chair removes a pair by hand.
-
-    :raise ActionRefused 400: no such live pair; 409: the round is closed.
-    """
-    now = now or utcnow()
-    _lock(round_)
-    assignment = live_pair(round_, getattr(member, "id", None), application_id)
-    if assignment is None:
-        raise ActionRefused(_l("This juror does not review application %(id)s in this round.",
-                               id=pseudonym(round_, application_id)), field="application")
-    _remove(assignment, Removal.BY_HAND, now)
-    db.session.flush()
-    record("jury.assignment_removed", actor=actor, obj=round_, call_id=round_.call_id, member_id=member.id,
-           application_id=application_id)
-
-
-def move_pair(round_, member, application_id, target, actor, now=None):
-    """The chair moves a pair to another juror (who must be free of conflict and not already on it).
-
-    :raise ActionRefused: as :func:`remove_pair` and :func:`add_pair` for ``target``.
-    """
-    now = now or utcnow()
-    _lock(round_)
-    assignment = live_pair(round_, getattr(member, "id", None), application_id)
-    if assignment is None:
-        raise ActionRefused(_l("This juror does not review application %(id)s in this round.",
-                               id=pseudonym(round_, application_id)), field="application")
-    _check_pair(round_, target, application_id)
-    confirmed = assignment.confirmed_at is not None
-    _remove(assignment, Removal.MOVED, now)
-    db.session.flush()
-    _insert(round_, [(target.id, application_id)], Source.MANUAL, confirmed_at=now if confirmed else None, now=now)
-    db.session.flush()
-    record("jury.assignment_moved", actor=actor, obj=round_, call_id=round_.call_id, member_id=member.id,
-           to_member_id=target.id, application_id=application_id)
-    return live_pair(round_, target.id, application_id)
-
-
-# --- Re-solving for some pairs only --------------------------------------------------------------
-
-def _resolve(round_, removed, exclude, extra_conflicts, now):
-    """Re-solve the applications of the ``removed`` assignments, every other live pair kept.
-
-    A replacement is confirmed when the pair it replaces was. Returns the new ``(member, application)``.
-    """
-    affected = sorted({a.application_id for a in removed})
-    if not affected:
-        return []
-    was_confirmed = {a.application_id for a in removed if a.confirmed_at is not None}
-    context = build_problem(round_, exclude=exclude, extra_conflicts=extra_conflicts, only=affected, keep_all=True)
-    solution = _solve(context, seed=secrets.randbits(32) if round_.max_pair_probability else None)
-    _insert(round_, solution.pairs, Source.REPLACEMENT,
-            confirmed_at=lambda application_id: now if application_id in was_confirmed else None, now=now)
-    db.session.flush()
-    return solution
-
-
-def _open_rounds(call_id):
-    return db.session.execute(
-        select(Round).where(Round.call_id == call_id, Round.phase != RoundPhase.CLOSED).order_by(Round.number)
-    ).scalars().all()
-
-
-def replace_member(member, actor=None, round_=None, reason=Removal.DROPPED_OUT, now=None):
-    """Hand ``member``'s live pairs to other jurors: in ``round_`` (default every open round of the
-    call), their pairs are removed and their applications re-solved without them, every other pair
-    kept. Used when a juror drops out, or by the chair.
-
-    :return: ``{round id: (removed count, new pairs, missing reviews)}``.
-    """
-    now = now or utcnow()
-    results = {}
-    for current in ([round_] if round_ is not None else _open_rounds(member.call_id)):
-        _lock(current)
-        removed = db.session.execute(_live(current.id).where(Assignment.member_id == member.id)).scalars().all()
-        if not removed:
-            continue
-        for assignment in removed:
-            _remove(assignment, reason, now)
-        db.session.flush()
-        solution = _resolve(current, removed, exclude={member.id}, extra_conflicts=(), now=now)
-        missing = sum(solution.unmet.get(a.application_id, 0) for a in removed) if solution else 0
-        results[current.id] = (len(removed), list(solution.pairs) if solution else [], missing)
-        record("jury.assignment_member_replaced", actor=actor, obj=current, call_id=current.call_id,
-               member_id=member.id, reason=reason, removed=len(removed), added=len(results[current.id][1]),
-               missing=missing)
-    return results
-
-
-def remove_conflicted_pairs(member, application_id, actor=None, now=None):
-    """A conflict between ``member`` and the application was found after assignment: in every open
-    round, remove their live pair and re-solve that application's missing review.
-
-    :return: ``{round id: new pairs}``.
-    """
-    now = now or utcnow()
-    results = {}
-    for current in _open_rounds(member.call_id):
-        _lock(current)
-        assignment = live_pair(current, member.id, application_id)
-        if assignment is None:
-            continue
-        _remove(assignment, Removal.CONFLICT, now)
-        db.session.flush()
-        solution = _resolve(current, [assignment], exclude=(), extra_conflicts={(member.id, application_id)}, now=now)
-        results[current.id] = list(solution.pairs)
-        record("jury.assignment_conflict_removed", actor=actor, obj=current, call_id=current.call_id,
-               member_id=member.id, application_id=application_id, added=len(solution.pairs),
-               missing=solution.unmet.get(application_id, 0))
-    return results
-
-
-# --- Signals -------------------------------------------------------------------------------------
-
-def _on_pair_conflicted(member, application_id=None, **_extra):
-    remove_conflicted_pairs(member, application_id)
-
-
-def _on_member_left(_sender, member=None, **_extra):
-    if member is not None:
-        replace_member(member)
-
-
-def connect_signals():
-    """Reassign when a pair becomes conflicted (:data:`conflicts.pair_conflicted`) and when a
-    juror leaves the panel (:data:`signals.jury_member_left`). Idempotent."""
-    conflicts.pair_conflicted.connect(_on_pair_conflicted)
-    signals.jury_member_left.connect(_on_member_left)

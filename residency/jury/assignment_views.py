@@ -23,7 +23,7 @@ from residency.core.errors import ActionRefused
 from residency.core.forms import show_refusal
 from residency.core.permissions import can
 from residency.extensions import db
-from residency.jury import assignment_ops, blind, panels, rounds
+from residency.jury import assignment_changes, assignment_ops, blind, panels, rounds
 from residency.jury.blueprint import bp
 
 #: Problems listed on the page before "and N more".
@@ -125,7 +125,7 @@ def _forms(call, round_, pair=None, reassign=None):
 
 
 def _issue_text(issue, names, numbers):
-    """An :class:`~residency.jury.assignment.Issue` in words, each application by its pseudonym."""
+    """An :class:`~residency.jury.assignment_explain.Issue` in words, each application by its pseudonym."""
     number = numbers.get(issue.application_id, 0) if issue.application_id is not None else 0
     if issue.code == "no_jurors":
         return _("The round needs %(needed)d reviews and the panel has no active juror.", needed=issue.needed)
@@ -247,20 +247,20 @@ def assignment_pair(call_id, round_id):
     member = panels.get_member(call, form.member.data)
     try:
         if form.action.data == "add":
-            assignment_ops.add_pair(round_, member, form.application.data, actor)
+            assignment_changes.add_pair(round_, member, form.application.data, actor)
             message = _("%(name)s now reviews application %(id)d.", name=panels.display_name(member),
-                        id=assignment_ops.pseudonym(round_, form.application.data))
+                        id=assignment_changes.pseudonym(round_, form.application.data))
         elif form.action.data == "remove":
-            assignment_ops.remove_pair(round_, member, form.application.data, actor)
+            assignment_changes.remove_pair(round_, member, form.application.data, actor)
             message = _("%(name)s no longer reviews application %(id)d.", name=panels.display_name(member),
-                        id=assignment_ops.pseudonym(round_, form.application.data))
+                        id=assignment_changes.pseudonym(round_, form.application.data))
         else:
             target = panels.get_member(call, form.target.data)
             if target is None:
                 raise ActionRefused(_l("Choose an active juror of this panel."), field="target")
-            assignment_ops.move_pair(round_, member, form.application.data, target, actor)
+            assignment_changes.move_pair(round_, member, form.application.data, target, actor)
             message = _("Application %(id)d moved from %(from)s to %(to)s.",
-                        id=assignment_ops.pseudonym(round_, form.application.data),
+                        id=assignment_changes.pseudonym(round_, form.application.data),
                         **{"from": panels.display_name(member), "to": panels.display_name(target)})
     except ActionRefused as refusal:
         return _refused(call, round_, refusal, form)
@@ -281,8 +281,8 @@ def assignment_reassign(call_id, round_id):
     try:
         if member is None:
             raise ActionRefused(_l("Choose an active juror of this panel."), field="juror")
-        results = assignment_ops.replace_member(member, current_user._get_current_object(), round_=round_,
-                                                reason=assignment_ops.Removal.REASSIGNED)
+        results = assignment_changes.replace_member(member, current_user._get_current_object(), round_=round_,
+                                                    reason=assignment_ops.Removal.REASSIGNED)
     except ActionRefused as refusal:
         return _refused(call, round_, refusal, form)
     db.session.commit()

@@ -6,9 +6,10 @@ from collections import Counter
 import pytest
 
 from residency.jury.assignment import (
-    EAGER, RATHER_NOT, WILLING, Application, Issue, Juror, Problem, balanced_bounds, evaluate, explain,
-    normalise_tags, solve, solve_randomised,
+    EAGER, RATHER_NOT, WILLING, Application, Juror, Problem, balanced_bounds, evaluate, normalise_tags, solve,
 )
+from residency.jury.assignment_explain import Issue, explain
+from residency.jury.assignment_random import solve_randomised
 
 
 def apps(n, k=3, start=1, tags=()):

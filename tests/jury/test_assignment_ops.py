@@ -13,7 +13,7 @@ from residency.audit.models import AuditEntry
 from residency.core.errors import ActionRefused
 from residency.core.types import utcnow
 from residency.extensions import db
-from residency.jury import assignment_ops, blind, conflicts, panels
+from residency.jury import assignment_changes, assignment_ops, blind, conflicts, panels
 from residency.jury.models import (
     Assignment, Conflict, ConflictReason, ConflictSource, MemberRole, Preference, Round, RoundPhase,
 )
@@ -144,7 +144,7 @@ def test_a_closed_round_cannot_change(confirmed, jurors, submitted, coordinator)
     db.session.commit()
 
     for attempt in (lambda: assignment_ops.propose(confirmed, coordinator),
-                    lambda: assignment_ops.remove_pair(confirmed, jurors[0], submitted[0].id, coordinator)):
+                    lambda: assignment_changes.remove_pair(confirmed, jurors[0], submitted[0].id, coordinator)):
         with pytest.raises(ActionRefused, match="closed") as refused:
             attempt()
         assert refused.value.status == 409
@@ -233,7 +233,7 @@ def test_moving_a_pair_onto_a_conflicted_juror_is_refused(confirmed, jurors, coo
     before = live(confirmed)
 
     with pytest.raises(ActionRefused, match="has a conflict of interest with application") as refused:
-        assignment_ops.move_pair(confirmed, member, application_id, target, coordinator)
+        assignment_changes.move_pair(confirmed, member, application_id, target, coordinator)
 
     assert refused.value.field == "member"
     db.session.rollback()
@@ -247,7 +247,7 @@ def test_a_pair_can_be_moved_added_and_removed_by_hand(confirmed, jurors, coordi
     member = next(j for j in jurors if j.id == member_id)
     target = next(j for j in jurors if (j.id, application_id) not in live(confirmed))
 
-    moved = assignment_ops.move_pair(confirmed, member, application_id, target, coordinator)
+    moved = assignment_changes.move_pair(confirmed, member, application_id, target, coordinator)
 
     assert moved.confirmed_at is not None and moved.source == "manual"
     assert (member.id, application_id) not in live(confirmed) and (target.id, application_id) in live(confirmed)
@@ -255,11 +255,11 @@ def test_a_pair_can_be_moved_added_and_removed_by_hand(confirmed, jurors, coordi
                                                          Assignment.application_id == application_id)).scalar_one()
     assert old.removed_reason == "moved"
     with pytest.raises(ActionRefused, match="already reviews application") as refused:
-        assignment_ops.add_pair(confirmed, target, application_id, coordinator)
+        assignment_changes.add_pair(confirmed, target, application_id, coordinator)
     assert refused.value.status == 409
-    assignment_ops.remove_pair(confirmed, target, application_id, coordinator)
+    assignment_changes.remove_pair(confirmed, target, application_id, coordinator)
     with pytest.raises(ActionRefused, match="does not review application"):
-        assignment_ops.remove_pair(confirmed, target, application_id, coordinator)
+        assignment_changes.remove_pair(confirmed, target, application_id, coordinator)
     assert [e.action for e in db.session.execute(db.select(AuditEntry).where(
         AuditEntry.action.like("jury.assignment_%")).order_by(AuditEntry.id)).scalars()][-2:] == [
         "jury.assignment_moved", "jury.assignment_removed"]
@@ -270,9 +270,9 @@ def test_a_pair_outside_the_round_or_with_someone_off_the_panel_is_refused(confi
     """Only the round's applications and the panel's active jurors (not the chair) can be paired."""
     draft = make_application(call, state="draft")
     with pytest.raises(ActionRefused, match="Choose an application of this round"):
-        assignment_ops.add_pair(confirmed, jurors[0], draft.id, coordinator)
+        assignment_changes.add_pair(confirmed, jurors[0], draft.id, coordinator)
     with pytest.raises(ActionRefused, match="Choose an active juror"):
-        assignment_ops.add_pair(confirmed, chair, live(confirmed)[0][1], coordinator)
+        assignment_changes.add_pair(confirmed, chair, live(confirmed)[0][1], coordinator)
 
 
 # --- Re-solving for some pairs only --------------------------------------------------------------
@@ -479,7 +479,7 @@ def test_two_chairs_adding_the_same_pair_at_once_make_one(race_app):
     def add(round_, actor):
         from residency.jury.models import PanelMember
 
-        return assignment_ops.add_pair(round_, db.session.get(PanelMember, member_id), application_id, actor).id
+        return assignment_changes.add_pair(round_, db.session.get(PanelMember, member_id), application_id, actor).id
 
     outcomes = at_once(race_app, [_action(add, round_id, actor_id), _action(lambda r, a: add(r, a), round_id, actor_id)])
 

@@ -1,0 +1,26 @@
+"""Juries II: decisions, deliberation, the hash-chained jury records (issue #12).
+
+Revision ID: 0010_jury_decisions
+Revises: 0009_jury
+Create Date: 2026-12-04 18:30:00
+
+Reserved in the chain so the features built side by side migrate in one line; the feature's
+tables are added here by the work on its issue.
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+
+# revision identifiers, used by Alembic.
+revision = '0010_jury_decisions'
+down_revision = '0009_jury'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

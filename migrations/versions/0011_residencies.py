@@ -1,4 +1,4 @@
-"""Residencies, sessions and live rooms (issue #13).
+"""Residencies: participants, sessions, calendar feeds (issue #13).
 
 Revision ID: 0011_residencies
 Revises: 0010_jury_decisions

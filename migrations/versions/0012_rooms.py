@@ -1,7 +1,7 @@
-"""The JSON API v1: personal access tokens and webhooks (issue #16).
+"""Live rooms: messages, read markers, the room shelf (issue #13).
 
-Revision ID: 0013_api
-Revises: 0012_festivals
+Revision ID: 0012_rooms
+Revises: 0011_residencies
 Create Date: 2026-12-04 18:30:00
 
 Reserved in the chain so the features built side by side migrate in one line; the feature's
@@ -12,8 +12,8 @@ import sqlalchemy as sa  # noqa: F401
 
 
 # revision identifiers, used by Alembic.
-revision = '0013_api'
-down_revision = '0012_festivals'
+revision = '0012_rooms'
+down_revision = '0011_residencies'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,26 @@
+"""The JSON API v1: personal access tokens and webhooks (issue #16).
+
+Revision ID: 0014_api
+Revises: 0013_festivals
+Create Date: 2026-12-04 18:30:00
+
+Reserved in the chain so the features built side by side migrate in one line; the feature's
+tables are added here by the work on its issue.
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+
+# revision identifiers, used by Alembic.
+revision = '0014_api'
+down_revision = '0013_festivals'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

@@ -28,6 +28,7 @@ FEATURES = (
     "calls",          # open calls: editor, public pages, the clock
     "applications",   # artists' applications and the coordinators' review
     "jury",           # panels, conflicts of interest, assignment, scoring
+    "residencies",    # cohorts, their programme, sessions, calendar feeds, notices
 )
 
 

@@ -13,6 +13,7 @@ from residency.applications.models import (  # noqa: F401
 from residency.jury.models import (  # noqa: F401
     Assignment, Comment, Conflict, JurySettings, PanelMember, Preference, Review, Round, RoundApplication, Score,
 )
+from residency.jury.record_models import Decision, DiscussionMessage, LedgerHead, LedgerRecord  # noqa: F401
 from residency.residencies.models import (  # noqa: F401
     CalendarFeed, Notice, Participant, Residency, Session,
 )

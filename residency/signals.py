@@ -16,3 +16,4 @@ application_withdrawn = _signals.signal("application-withdrawn")
 jury_member_left = _signals.signal("jury-member-left")  # member=: removed, or stepped down
 jury_round_moved = _signals.signal("jury-round-moved")  # round=, previous=, actor=: a round changed phase
 residency_participant_left = _signals.signal("residency-participant-left")  # sender=Residency, user_id=
+jury_decisions_published = _signals.signal("jury-decisions-published")  # sender=Call, applications=[...]: after the commit

@@ -21,6 +21,10 @@ def init_app(app):
     from residency.jury import assignment_changes, assignment_views  # noqa: F401  (routes on bp)
     from residency.jury import conflicts, tabs  # noqa: F401  (tabs: the jury_tabs template global, on bp)
 
+    # Juries II: ranking, deliberation, decisions, the hash-chained record, exports.
+    from residency.jury import ledger
+
+    ledger.guard()  # decisions and ledger records are append-only
     assignment_changes.connect_signals()
     conflicts.connect_signals()  # a round entering scoring refreshes the automatic conflicts
     app.register_blueprint(bp)

@@ -8,7 +8,7 @@ chains them into a tamper-evident record and ranks them).
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from residency.core.types import UTCDateTime, utcnow
@@ -26,6 +26,8 @@ class JurySettings(db.Model):
     #: Ids of the call's form questions whose answers identify the applicant: a blind round hides
     #: them from the jurors, with the name, city, e-mail and co-applicants.
     identifying_question_ids: Mapped[list] = mapped_column(JSON, default=list)
+    #: Published decisions carry the feedback jurors wrote for the applicant (comments meant for them).
+    applicant_feedback: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -14,6 +14,9 @@ the later save sees the earlier one and is refused (:class:`SheetChanged`, with 
 instead of overwriting it unseen or adding a second current sheet. The unique ``supersedes_id``
 is the database's last guard.
 
+Every new sheet (a first one, or a change) is appended to the call's hash chain in the same
+transaction (:mod:`.ledger`).
+
 Operations take plain arguments, flush, record an audit entry and never commit.
 """
 
@@ -28,6 +31,7 @@ from residency.audit.operations import record
 from residency.core.errors import ActionRefused
 from residency.core.types import utcnow
 from residency.extensions import db
+from residency.jury import ledger
 from residency.jury.models import (
     Assignment,
     Comment,
@@ -326,7 +330,7 @@ def submit_review(member, assignment, values, abstain_reason=None, comments=(), 
     record("jury.review_saved", actor=member.user_id, obj=review, round_id=locked.round_id,
            application_id=locked.application_id, supersedes=review.supersedes_id, abstained=abstaining,
            scores=scores)
-    db.session.flush()
+    ledger.append_review(round_.call_id, review, now)  # the chain's head: the transaction's last lock
     return review
 
 

@@ -4,7 +4,8 @@ Every score sheet (its scores per criterion, or its abstention), every change of
 sheet superseding the previous one), every decision and every publication of a decision is
 appended, in the same transaction as the row it records, as a :class:`LedgerRecord` holding the
 row's content. Each record carries the SHA-256 of its content and of the record before it
-(:mod:`residency.core.chain`), so that changing, removing or reordering a record breaks the chain.
+(canonical JSON: sorted keys, no spaces, UTF-8), so that changing, removing or reordering a
+record breaks the chain.
 
 :func:`verify` walks a call's chain and then compares every record with the rows it describes: a
 score edited directly in the database, a deleted sheet, a decision changed in place or a row
@@ -13,13 +14,14 @@ that no record describes is named, first broken record first. Appending locks th
 call line up instead of forking the chain.
 """
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import timezone
 
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
-from residency.core import chain
 from residency.core.types import utcnow
 from residency.extensions import db
 from residency.jury.models import Review, Round
@@ -31,6 +33,16 @@ class Kind:
     SCORE_CHANGE = "score_change"      # a sheet superseding an earlier one
     DECISION = "decision"              # a proposed or final decision (or a change of one)
     PUBLICATION = "publication"        # a final decision made public
+
+
+GENESIS = "0" * 64
+
+
+def link(content, previous):
+    """The SHA-256 (hex) of a record holding ``content`` that follows the record ``previous``."""
+    digest = hashlib.sha256(previous.encode("ascii") + b"\n")
+    digest.update(json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
 
 
 # Content of the rows --------------------------------------------------------------------------
@@ -69,7 +81,7 @@ def _locked_head(call_id):
     if head is None:
         try:
             with db.session.begin_nested():
-                db.session.add(LedgerHead(call_id=call_id, seq=0, digest=chain.GENESIS))
+                db.session.add(LedgerHead(call_id=call_id, seq=0, digest=GENESIS))
         except IntegrityError:  # another transaction created it first: wait for its lock
             pass
         head = db.session.execute(query).scalar_one()
@@ -83,7 +95,7 @@ def append(call_id, kind, ref_id, payload, now=None):
     at = _iso(now or utcnow())
     record = LedgerRecord(call_id=call_id, seq=head.seq + 1, kind=kind, ref_id=ref_id, payload=payload,
                           recorded_at=at, previous=head.digest)
-    record.digest = chain.link(record_content(record), head.digest)
+    record.digest = link(record_content(record), head.digest)
     head.seq, head.digest = record.seq, record.digest
     db.session.add(record)
     db.session.flush()
@@ -91,7 +103,7 @@ def append(call_id, kind, ref_id, payload, now=None):
 
 
 def record_content(record):
-    """The content hashed for ``record`` (with ``previous``, hashed by :func:`chain.link`)."""
+    """The content hashed for ``record`` (after ``previous``, by :func:`link`)."""
     return {"call": record.call_id, "seq": record.seq, "kind": record.kind, "ref": record.ref_id,
             "payload": record.payload, "at": record.recorded_at}
 
@@ -142,11 +154,15 @@ def verify(call_id):
     for expected, record in enumerate(records, start=1):
         if record.seq != expected:
             return Verification(len(records), (expected, f"record #{expected} is missing from the chain"))
-    found, _count = chain.verify((r.seq, record_content(r), r.previous, r.digest) for r in records)
-    if found is not None:
-        why = "does not link to the record before it" if found.reason == "link" else \
-            "does not match its digest (its content was changed)"
-        return Verification(len(records), (found.key, f"record #{found.key} ({_name(records[found.position - 1])}) {why}"))
+    previous = GENESIS
+    for record in records:
+        if record.previous != previous:
+            return Verification(len(records), (record.seq, f"record #{record.seq} ({_name(record)}) does not link "
+                                                           "to the record before it"))
+        if link(record_content(record), record.previous) != record.digest:
+            return Verification(len(records), (record.seq, f"record #{record.seq} ({_name(record)}) does not match "
+                                                           "its digest: its content was changed"))
+        previous = record.digest
     head = db.session.get(LedgerHead, call_id)
     if records and (head is None or head.seq != records[-1].seq or head.digest != records[-1].digest):
         return Verification(len(records), (records[-1].seq, f"record #{records[-1].seq} is not the head of the "

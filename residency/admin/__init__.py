@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app):
     """The admin pages and their menu entry (for those allowed ``admin.access``)."""
-    from residency.admin import views
+    from residency.admin import audit_views, views  # noqa: F401  (audit_views: routes on views.bp)
     from residency.core.hooks import provide
     from residency.core.templating import NavItem
 

@@ -115,17 +115,6 @@ def revoke(user_id, grant_id):
     return redirect(url_for("admin.user", user_id=user_id))
 
 
-@bp.route("/audit")
-def audit():
-    require("audit.read")
-    query = db.select(AuditEntry).order_by(AuditEntry.id.desc())
-    action = request.args.get("action", "").strip()
-    if action:
-        query = query.where(AuditEntry.action.startswith(action))
-    page = db.paginate(query, page=_page(), per_page=PAGE_SIZE, error_out=False)
-    return render_template("admin/audit.html", page=page, action=action)
-
-
 @bp.route("/system", methods=["GET", "POST"])
 def system():
     """Health of every part, and a round trip through the job queue on demand."""

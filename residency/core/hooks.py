@@ -27,6 +27,8 @@ HOOKS = {
     "media_asset_references": "callables(asset ids) -> those still referenced, whose files stay stored (media.retention)",
     "call_manage_links": "NavItem entries (endpoint taking call_id; permission asked of the call) on a call's "
                          "overview for its coordinators (calls)",
+    "residency_page_links": "NavItem entries (endpoint taking residency_id; permission asked of the residency) "
+                            "on a residency's page, e.g. its room (residencies)",
 }
 
 

@@ -29,6 +29,7 @@ FEATURES = (
     "applications",   # artists' applications and the coordinators' review
     "jury",           # panels, conflicts of interest, assignment, scoring
     "residencies",    # cohorts, their programme, sessions, calendar feeds, notices
+    "integrations",   # personal access tokens for the API, webhooks
 )
 
 

@@ -17,3 +17,4 @@ from residency.jury.record_models import Decision, DiscussionMessage, LedgerHead
 from residency.residencies.models import (  # noqa: F401
     CalendarFeed, Notice, Participant, Residency, Session,
 )
+from residency.integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint  # noqa: F401

@@ -30,10 +30,14 @@ FEATURE_TABLES = {
     "review": "tests/review/test_invisible.py",
     "admin": "tests/admin/test_invisible.py",
     "jury": "tests/jury/test_invisible.py",
+    "residencies": "tests/residencies/test_invisible.py",
     "accounts": "tests/admin/test_invisible.py",
     "cities": "tests/admin/test_invisible.py",
     "api": "tests/admin/test_invisible.py",
     "cities_api": "tests/admin/test_invisible.py",
+    "calls_api": "tests/api/test_invisible.py",
+    "applications_api": "tests/api/test_invisible.py",
+    "integrations": "tests/integrations/test_invisible.py",
     "core": "tests/admin/test_invisible.py",
     None: "tests/admin/test_invisible.py",  # Flask's own static route
 }

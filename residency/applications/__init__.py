@@ -9,6 +9,8 @@ def init_app(app):
     from residency.applications import (  # noqa: F401  (routes on the blueprints, rules, upload slot)
         asset_references, demo, file_views, hooks, member_views, policies, profile_views, review, review_files, uploads, views,
     )
+    from residency import api
+    from residency.applications import api as applications_api
     from residency.applications.blueprint import bp, review_bp
     from residency.core.hooks import provide
     from residency.accounts.links import AccountLink
@@ -16,6 +18,7 @@ def init_app(app):
 
     app.register_blueprint(bp)
     app.register_blueprint(review_bp)
+    api.register(app, applications_api.bp)
     provide(app, "call_applicants", hooks.applicant_ids)
     provide(app, "call_answered_questions", hooks.answered_question_ids)
     provide(app, "media_asset_references", asset_references.referenced_asset_ids)

@@ -9,6 +9,8 @@ def init_app(app):
     from residency.calls import (  # noqa: F401  (routes on the blueprint, rules)
         demo, editor_details, editor_form, editor_rubric, editor_timeline, policies, public, views,
     )
+    from residency import api
+    from residency.calls import api as calls_api
     from residency.calls.blueprint import bp
     from residency.calls.models import Call
     from residency.core.hooks import provide
@@ -17,6 +19,7 @@ def init_app(app):
     from residency.extensions import db
 
     app.register_blueprint(bp)
+    api.register(app, calls_api.bp)
     register_tasks(app, "residency.calls.tasks", beat={"calls-tick": {"task": "calls.tick", "schedule": 30.0}})
     provide(app, "role_scopes", {"call": lambda call_id: db.session.get(Call, call_id)})
     provide(app, "demo", demo.load_demo_calls_and_jury)

@@ -25,6 +25,7 @@ HOOKS = {
     "call_applicants": "callables(call) -> user ids holding a submitted application (calls)",
     "call_answered_questions": "callables(call) -> ids of questions some applicant answered (calls)",
     "media_asset_references": "callables(asset ids) -> those still referenced, whose files stay stored (media.retention)",
+    "api_token_loaders": "callables(raw bearer token) -> (user, scopes, token id) or None (api.auth)",
     "call_manage_links": "NavItem entries (endpoint taking call_id; permission asked of the call) on a call's "
                          "overview for its coordinators (calls)",
     "residency_page_links": "NavItem entries (endpoint taking residency_id; permission asked of the residency) "

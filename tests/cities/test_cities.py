@@ -27,9 +27,9 @@ def test_loading_the_reference_again_changes_nothing(db):
 
 
 def test_cities_api_returns_json(client):
-    response = client.get("/api/v1/cities")
+    response = client.get("/api/v1/cities?limit=100")
     assert response.status_code == 200
-    cities = response.json["cities"]
+    cities = response.json["items"]
     assert len(cities) == 22
     kosice = next(c for c in cities if c["slug"] == "kosice")
     assert kosice == {
@@ -43,7 +43,8 @@ def test_unknown_city_is_404_in_html_and_json(client):
     assert client.get("/cities/atlantis").status_code == 404
     response = client.get("/api/v1/cities/atlantis")
     assert response.status_code == 404
-    assert response.json["error"]["status"] == 404
+    assert response.mimetype == "application/problem+json"
+    assert response.json["status"] == 404 and response.json["code"] == "not_found"
 
 
 def test_city_page_shows_country_languages_and_local_time(client):

@@ -61,6 +61,7 @@ VOLUME ["/data"]
 USER residency:residency
 EXPOSE 5000
 
-# As the Procfile's web line: Flask-SocketIO in threading mode with simple-websocket needs
-# exactly one gunicorn worker per process (scale with processes behind a sticky proxy).
-CMD ["sh", "-c", "exec gunicorn --worker-class gthread --workers 1 --threads ${WEB_THREADS:-64} --bind 0.0.0.0:${PORT:-5000} --no-control-socket --access-logfile - wsgi:app"]
+# As the Procfile's web line: Flask-SocketIO on gevent (a greenlet per open socket, psycopg 3
+# cooperative) needs exactly one gunicorn worker per process (scale with processes behind a
+# sticky proxy). README, "Live rooms".
+CMD ["sh", "-c", "exec gunicorn --worker-class gevent --workers 1 --worker-connections ${WEB_CONNECTIONS:-4000} --bind 0.0.0.0:${PORT:-5000} --no-control-socket --access-logfile - wsgi:app"]

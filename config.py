@@ -125,7 +125,10 @@ class Config:
         }
 
         # Socket.IO: the Redis message queue when configured, else the same filesystem transport.
-        self.SOCKETIO_ASYNC_MODE = _env("SOCKETIO_ASYNC_MODE", "threading")
+        # gevent: one greenlet per open socket (gunicorn -k gevent -w 1); see the README, "Live rooms".
+        self.SOCKETIO_ASYNC_MODE = _env("SOCKETIO_ASYNC_MODE", "gevent")
+        # Largest Engine.IO packet a client may send; files go over HTTP, never the socket.
+        self.SOCKETIO_MAX_BUFFER_SIZE = _int("SOCKETIO_MAX_BUFFER_SIZE", 64 * 1024)
         self.SOCKETIO_MESSAGE_QUEUE = self.REDIS_URL or "filesystem://"
         self.SOCKETIO_QUEUE_OPTIONS = (
             {} if self.REDIS_URL else {"transport_options": dict(transport_options)}
@@ -170,6 +173,13 @@ class Config:
         self.MEDIA_STALE_SECONDS = _int("MEDIA_STALE_SECONDS", 900)
         self.MEDIA_URL_SECONDS = _int("MEDIA_URL_SECONDS", 3600)
         self.MEDIA_REPLACED_GRACE_DAYS = _int("MEDIA_REPLACED_GRACE_DAYS", 7)
+
+        # Live rooms: size of a message, events per user, presence expiry (residency/rooms).
+        self.ROOMS_MESSAGE_MAX_CHARS = _int("ROOMS_MESSAGE_MAX_CHARS", 4000)
+        self.ROOMS_RATE_LIMIT = _env("ROOMS_RATE_LIMIT", "20 per 10 seconds;600 per hour")
+        self.ROOMS_READ_RATE_LIMIT = _env("ROOMS_READ_RATE_LIMIT", "60 per 10 seconds")
+        self.ROOMS_PRESENCE_SECONDS = _int("ROOMS_PRESENCE_SECONDS", 60)
+        self.ROOMS_REPLAY_PAGE = _int("ROOMS_REPLAY_PAGE", 200)
 
         # Juries: how long an invitation to a panel can be accepted.
         self.JURY_INVITATION_DAYS = _int("JURY_INVITATION_DAYS", 14)

@@ -5,10 +5,20 @@ The feature that owns logins fills two hooks: ``socket_connect`` (run at connect
 the login's room) and ``socket_session_valid`` (asked before every event, since
 ``before_request`` does not run for socket events and handlers see the session as it was at
 connect). :func:`disconnect_room` cuts every socket in a room, in every web process.
+
+Concurrency: web processes run under gevent (``gunicorn -k gevent -w 1``, see the README's
+"Live rooms" section), where one greenlet per open socket costs kilobytes, not a thread.
+:func:`async_mode` falls back to threading in a process that gevent has not patched (Celery
+workers, ``flask`` commands, the test suite): such a process serves no socket of its own.
+
+When a web process's subscription to the Redis queue comes back after a failure, events
+published meanwhile never reached it: every socket it serves gets :data:`RESYNC`, so that clients
+ask again for what they may have missed (the rooms protocol's replay).
 """
 
 import functools
 import logging
+import time
 
 from flask import request
 from flask_login import current_user
@@ -24,6 +34,8 @@ log = logging.getLogger(__name__)
 #: The internal event that asks every process to disconnect the sockets of a room. It is never
 #: sent to a browser: :class:`DisconnectingManagerMixin` consumes it.
 DISCONNECT_ROOM = "__residency_disconnect_room__"
+#: Sent to every socket of a process whose message-queue subscription came back after a failure.
+RESYNC = "live.resync"
 
 
 class DisconnectingManagerMixin:
@@ -46,7 +58,33 @@ class DisconnectingManagerMixin:
 
 
 class RedisClientManager(DisconnectingManagerMixin, RedisManager):
-    pass
+    """The Redis queue, telling this process's sockets to resynchronise after an outage."""
+
+    def _redis_listen_with_retries(self):  # pragma: no cover (exercised by tests/rooms restarts)
+        # As python-socketio's own loop, plus the resync once a subscription follows a failure.
+        retry_sleep, subscribed, failed = 1, False, False
+        while True:
+            try:
+                if not subscribed:
+                    self._redis_connect()
+                    self.pubsub.subscribe(self.channel)
+                    subscribed, retry_sleep = True, 1
+                    if failed:
+                        failed = False
+                        self._resync_local_sockets()
+                yield from self.pubsub.listen()
+            except Exception as exc:
+                self._get_logger().error("Cannot receive from redis... retrying in %s secs (%s)", retry_sleep, exc)
+                subscribed, failed = False, True
+                time.sleep(retry_sleep)
+                retry_sleep = min(retry_sleep * 2, 60)
+
+    def _resync_local_sockets(self):
+        if self.server is None:
+            return
+        log.info("message queue subscription restored: asking local sockets to resynchronise")
+        for namespace in list(self.rooms):
+            self.server.emit(RESYNC, {}, namespace=namespace, ignore_queue=True)
 
 
 class KombuClientManager(DisconnectingManagerMixin, KombuManager):
@@ -64,13 +102,27 @@ def client_manager(app, write_only=False):
     )
 
 
+def async_mode(configured):
+    """The Socket.IO async mode of this process: ``configured``, except gevent in a process gevent
+    has not monkey-patched (it serves no sockets; greenlets would never run there)."""
+    if configured == "gevent":
+        try:
+            from gevent import monkey
+        except ImportError:
+            return "threading"
+        if not monkey.is_module_patched("socket"):
+            return "threading"
+    return configured
+
+
 def init_app(app):
     socketio.init_app(
         app,
-        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        async_mode=async_mode(app.config["SOCKETIO_ASYNC_MODE"]),
         cors_allowed_origins=app.config["SOCKETIO_CORS_ORIGINS"] or None,
         manage_session=False,
         client_manager=client_manager(app),
+        max_http_buffer_size=app.config["SOCKETIO_MAX_BUFFER_SIZE"],
     )
 
 

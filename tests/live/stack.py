@@ -76,7 +76,8 @@ class Stack:
             self.migrate()
         for index, port in enumerate(self.ports):
             self._spawn(f"web{index + 1}", [
-                str(BIN / "gunicorn"), "--worker-class", "gthread", "--workers", "1", "--threads", "32",
+                # As the Procfile: one gevent worker per process (README, "Live rooms").
+                str(BIN / "gunicorn"), "--worker-class", "gevent", "--workers", "1", "--worker-connections", "4000",
                 "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "3", "--no-control-socket", "wsgi:app",
             ])
         if self.want_worker:

@@ -30,6 +30,7 @@ FEATURES = (
     "jury",           # panels, conflicts of interest, assignment, scoring
     "residencies",    # cohorts, their programme, sessions, calendar feeds, notices
     "rooms",          # live rooms of residencies: chat, presence, replay on reconnect
+    "festivals",      # catalogue, distribution rights, delivery packages, downloads, screenings
     "integrations",   # personal access tokens for the API, webhooks
 )
 

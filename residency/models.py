@@ -19,3 +19,7 @@ from residency.residencies.models import (  # noqa: F401
 )
 from residency.integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint  # noqa: F401
 from residency.rooms.models import Mention, Message, ReadMarker, Room, RoomMember, Mute  # noqa: F401
+from residency.festivals.models import (  # noqa: F401
+    CatalogueEntry, Download, Edition, Festival, Package, PackageFile, RequestEvent, RightsRequest, Screening,
+    ShortlistItem, Terms,
+)

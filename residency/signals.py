@@ -17,3 +17,5 @@ jury_member_left = _signals.signal("jury-member-left")  # member=: removed, or s
 jury_round_moved = _signals.signal("jury-round-moved")  # round=, previous=, actor=: a round changed phase
 residency_participant_left = _signals.signal("residency-participant-left")  # sender=Residency, user_id=
 jury_decisions_published = _signals.signal("jury-decisions-published")  # sender=Call, applications=[...]: after the commit
+festival_request_approved = _signals.signal("festival-request-approved")  # sender=RightsRequest, actor=: in the flush
+festival_package_ready = _signals.signal("festival-package-ready")  # sender=Package: after the commit making it ready

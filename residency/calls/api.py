@@ -37,8 +37,8 @@ class QuestionSchema(ma.Schema):
 
     id = ma.fields.String(required=True)
     type = ma.fields.String(required=True)
-    required = ma.fields.Boolean(required=True)
-    label = translations(required=True)
+    required = ma.fields.Boolean(required=True, dump_default=False)
+    label = translations(required=True, dump_default={})
     help = translations(required=True, dump_default={})
     word_limit = ma.fields.Integer(allow_none=True)
     choices = ma.fields.List(ma.fields.Nested(ChoiceSchema))

@@ -22,9 +22,12 @@ def init_app(app):
     from residency.jury import conflicts, tabs  # noqa: F401  (tabs: the jury_tabs template global, on bp)
 
     # Juries II: ranking, deliberation, decisions, the hash-chained record, exports.
-    from residency.jury import ledger
+    from residency.core.cli import add_command
+    from residency.jury import deliberation_views, discussion_views, ledger  # noqa: F401  (routes on bp)
+    from residency.jury.cli import verify_jury_command
 
     ledger.guard()  # decisions and ledger records are append-only
+    add_command(app, verify_jury_command)
     assignment_changes.connect_signals()
     conflicts.connect_signals()  # a round entering scoring refreshes the automatic conflicts
     app.register_blueprint(bp)

@@ -62,6 +62,7 @@ class StepDownForm(FlaskForm):
 
 class SettingsForm(FlaskForm):
     same_city_conflicts = BooleanField(_l("A juror living in the applicant's city is in conflict with the application"))
+    applicant_feedback = BooleanField(_l("Send applicants the feedback jurors wrote for them with the decision"))
 
 
 class ConfirmForm(FlaskForm):
@@ -210,14 +211,16 @@ def remove_member(call_id, member_id):
 @bp.route("/manage/calls/<int:call_id>/jury/settings", methods=["GET", "POST"])
 @login_required
 def settings(call_id):
-    """The jury's settings of the call (same-city conflicts)."""
+    """The jury's settings of the call (same-city conflicts, feedback sent to applicants)."""
     call = managed_call(call_id)
     current = panels.jury_settings(call)
     form = SettingsForm()
     if request.method == "GET":
         form.same_city_conflicts.data = current.same_city_conflicts
+        form.applicant_feedback.data = current.applicant_feedback
     elif form.validate_on_submit():
-        panels.update_settings(me(), call, form.same_city_conflicts.data)
+        panels.update_settings(me(), call, form.same_city_conflicts.data,
+                               applicant_feedback=form.applicant_feedback.data)
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("jury.settings", call_id=call.id))

@@ -214,21 +214,28 @@ def update_member(actor, member, max_load, expertise):
 
 def jury_settings(call):
     """The call's jury settings (defaults, unsaved, when nobody set any)."""
-    return db.session.get(JurySettings, call.id) or JurySettings(call_id=call.id, same_city_conflicts=False)
+    return db.session.get(JurySettings, call.id) or JurySettings(call_id=call.id, same_city_conflicts=False,
+                                                                 applicant_feedback=False)
 
 
-def update_settings(actor, call, same_city_conflicts, now=None):
-    """Set whether a juror living in an applicant's city is in conflict with the application; the
-    automatic conflicts are then worked out again."""
+def update_settings(actor, call, same_city_conflicts, now=None, applicant_feedback=None):
+    """Set whether a juror living in an applicant's city is in conflict with the application (the
+    automatic conflicts are then worked out again) and, unless None, whether published decisions
+    carry the feedback jurors wrote for the applicant."""
     now = now or utcnow()
     settings = db.session.get(JurySettings, call.id)
     if settings is None:
-        settings = JurySettings(call_id=call.id, same_city_conflicts=False)
+        settings = JurySettings(call_id=call.id, same_city_conflicts=False, applicant_feedback=False)
         db.session.add(settings)
     changed = settings.same_city_conflicts != bool(same_city_conflicts)
     settings.same_city_conflicts = bool(same_city_conflicts)
+    feedback_changed = applicant_feedback is not None and settings.applicant_feedback != bool(applicant_feedback)
+    if feedback_changed:
+        settings.applicant_feedback = bool(applicant_feedback)
     settings.updated_at = now
     db.session.flush()
+    if feedback_changed:
+        record("jury.settings_updated", actor=actor, obj=call, applicant_feedback=settings.applicant_feedback)
     if changed:
         record("jury.settings_updated", actor=actor, obj=call, same_city_conflicts=settings.same_city_conflicts)
         refresh_conflicts(call)

@@ -83,3 +83,23 @@ def view_jury(user, call):
     """Know that the call has a jury at all: its coordinators, its chair and its active members.
     Anyone else is answered as if the jury's pages did not exist (404)."""
     return coordinates(user, call) or is_chair(user, call) or active_member(user, call) is not None
+
+
+# Deliberation and decisions (Juries II) ----------------------------------------------------------
+
+@rule("jury.discuss", admin=False)
+def discuss(user, thread):
+    """Take part in the discussion of an application of a round (a
+    :class:`~residency.jury.discussion.Thread`): the chair and the round's jurors, never one in
+    conflict with the application. (Coordinators read it through the chair's pages.)"""
+    from residency.jury.discussion import covers, participant
+
+    if thread is None or not user.is_authenticated or not covers(thread.round, thread.application_id):
+        return False
+    return participant(active_member(user, thread.round.call), thread.round, thread.application_id)
+
+
+@rule("jury.decide", admin=False)
+def decide(user, call):
+    """Record proposed and final decisions: the chair of the call's panel only."""
+    return is_chair(user, call)

@@ -1,6 +1,6 @@
 """The tabs of a call's jury pages for those who run it: the coordinators' Panel, Rounds and
-Settings, and for them and the chair the panel's Conflicts and, per round, its Assignment and
-Progress. Each tab is listed only for a viewer its page lets in, so that a person finds every jury
+Settings, and for them and the chair the panel's Conflicts and, per round, its Assignment,
+Progress and Deliberation. Each tab is listed only for a viewer its page lets in, so that a person finds every jury
 page they may open from any of them (``templates/jury/panel_nav.html`` shows them)."""
 
 from dataclasses import dataclass
@@ -33,7 +33,7 @@ class Tab:
 @bp.app_template_global("jury_tabs")
 def jury_tabs(call):
     """``(sections, rounds)``: the viewer's tabs of ``call`` (:class:`Tab`), and per round of the
-    call ``(round, [its Assignment and Progress tabs])``, empty for whoever does not chair it."""
+    call ``(round, [its Assignment, Progress and Deliberation tabs])``, empty for whoever does not chair it."""
     sections = [Tab(endpoint, label, url_for(endpoint, call_id=call.id))
                 for endpoint, label, rule in SECTIONS if can(current_user, rule, call)]
     if not can(current_user, "jury.chair", call):
@@ -42,5 +42,7 @@ def jury_tabs(call):
         Tab("jury.assignment", _l("Assignment"), url_for("jury.assignment", call_id=call.id, round_id=round_.id),
             round_.id),
         Tab("jury.progress", _l("Progress"), url_for("jury.progress", round_id=round_.id), round_.id),
+        Tab("jury.deliberation_page", _l("Deliberation"), url_for("jury.deliberation_page", round_id=round_.id),
+            round_.id),
     ]) for round_ in rounds_of(call)]
     return sections, per_round

@@ -30,6 +30,7 @@ from residency.jury.models import (
     Round,
     RoundPhase,
 )
+from residency.jury.record_models import Decision, DiscussionMessage, LedgerRecord
 from tests.invisible import Route, assert_routes_listed, differences, to_login
 from tests.jury.scoring_support import GOOD, assign, make_round, store_file
 
@@ -59,6 +60,14 @@ MANAGE_ROUTES = [
     Route("jury.assignment_reassign", ("POST",), ("call_id", "round_id"), form={"juror": "1"}),
     Route("jury.panel_conflicts", ("GET",), ("call_id",)),
     Route("jury.progress", ("GET",), ("round_id",)),
+    Route("jury.deliberation_page", ("GET",), ("round_id",)),
+    Route("jury.deliberation_application", ("GET",), ("round_id", "application_id")),
+    Route("jury.decide", ("POST",), ("round_id", "application_id"), form={"stage": "final", "outcome": "selected",
+                                                                         "rationale": "Hijacked"}),
+    Route("jury.publish_decisions", ("GET", "POST"), ("call_id",)),
+    Route("jury.export_csv", ("GET",), ("round_id",), fixed={"what": "scores"}),
+    Route("jury.export_csv", ("GET",), ("round_id",), fixed={"what": "ranking"}),
+    Route("jury.export_xlsx", ("GET",), ("round_id",)),
 ]
 
 #: A panel member's own routes of a call and of a round.
@@ -84,7 +93,13 @@ APPLICATION_ROUTES = [
     Route("jury.application_file", ("GET",), ("round_id", "application_id", "asset_id"), fixed={"which": "preview"}),
 ]
 
-ROUTES = MANAGE_ROUTES + MEMBER_ROUTES + APPLICATION_ROUTES
+#: The discussion of an application of a round: the round's jurors and its chair, none conflicted.
+DISCUSSION_ROUTES = [
+    Route("jury.discussion_page", ("GET",), ("round_id", "application_id")),
+    Route("jury.post_to_discussion", ("POST",), ("round_id", "application_id"), form={"body": "Hijacked"}),
+]
+
+ROUTES = MANAGE_ROUTES + MEMBER_ROUTES + APPLICATION_ROUTES + DISCUSSION_ROUTES
 
 EXEMPT = {
     "jury.invitation": "named by the single-use secret token e-mailed to the invitee: holding it is the authority; "
@@ -148,6 +163,9 @@ def snapshot():
                        .tuples()),
         "assignments": sorted(db.session.execute(db.select(Assignment.member_id, Assignment.application_id,
                                                            Assignment.removed_at)).tuples()),
+        "decisions": db.session.scalar(db.select(db.func.count(Decision.id))),
+        "discussion": db.session.scalar(db.select(db.func.count(DiscussionMessage.id))),
+        "ledger": db.session.scalar(db.select(db.func.count(LedgerRecord.id))),
     }
 
 

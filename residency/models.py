@@ -3,7 +3,7 @@
 from residency.accounts.models import AuthToken, LoginSession, RoleGrant, User  # noqa: F401
 from residency.audit.models import AuditEntry  # noqa: F401
 from residency.cities.models import City  # noqa: F401
-from residency.core.models import SystemProbe  # noqa: F401
+from residency.core.models import OutboxJob, SystemProbe  # noqa: F401
 from residency.notifications.models import EmailMessage  # noqa: F401
 from residency.media.models import Derivative, MediaAsset, Upload, Work  # noqa: F401
 from residency.calls.models import Call, CallChange  # noqa: F401
@@ -17,9 +17,9 @@ from residency.jury.record_models import Decision, DiscussionMessage, LedgerHead
 from residency.residencies.models import (  # noqa: F401
     CalendarFeed, Notice, Participant, Residency, Session,
 )
-from residency.integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint  # noqa: F401
-from residency.rooms.models import Mention, Message, ReadMarker, Room, RoomMember, Mute  # noqa: F401
 from residency.festivals.models import (  # noqa: F401
     CatalogueEntry, Download, Edition, Festival, Package, PackageFile, RequestEvent, RightsRequest, Screening,
     ShortlistItem, Terms,
 )
+from residency.rooms.models import Mention, Message, ReadMarker, Room, RoomMember, Mute  # noqa: F401
+from residency.integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint  # noqa: F401

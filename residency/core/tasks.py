@@ -27,3 +27,11 @@ def complete_probe(probe_id):
             room=user_room(probe.requested_by_id),
         )
     return probe.id
+
+
+@shared_task(name="core.relay_outbox")
+def relay_outbox():
+    """Publish again the jobs that were committed but never reached the broker."""
+    from residency.core.jobs import relay
+
+    return relay()

@@ -13,15 +13,19 @@ def init_app(app):
     Features add their tasks with :func:`register_tasks` from their ``init_app``.
     """
 
+    from residency.core.jobs import acknowledge
+
     class AppContextTask(Task):
         def __call__(self, *args, **kwargs):
             with app.app_context():
+                if not self.request.called_directly:
+                    acknowledge(self.request.id)  # the job has reached a worker: out of the outbox
                 return self.run(*args, **kwargs)
 
     _make_broker_folders(app.config["CELERY"])
     celery.config_from_object(app.config["CELERY"])
     celery.conf.task_routes = {}
-    celery.conf.beat_schedule = {}
+    celery.conf.beat_schedule = {"core-relay-outbox": {"task": "core.relay_outbox", "schedule": 30.0}}
     celery.Task = AppContextTask
     celery.set_default()
     app.extensions["celery"] = celery

@@ -13,7 +13,7 @@ from datetime import timezone
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import current_app, url_for
+from flask import current_app
 from icalendar import Calendar, Event, vText
 
 from residency.audit.operations import record
@@ -21,6 +21,7 @@ from residency.core.types import utcnow
 from residency.extensions import db
 from residency.residencies.models import CalendarFeed, Participant, Residency
 from residency.residencies.labels import KIND_LABELS
+from residency.residencies.links import site_url
 
 PRODID = "-//City to City Residency//Residencies//EN"
 
@@ -34,7 +35,7 @@ def _host():
 
 
 def _page_url(residency):
-    return current_app.config["BASE_URL"] + url_for("residencies.residency", residency_id=residency.id)
+    return site_url("residencies.residency", residency_id=residency.id)
 
 
 def _event(session, residency):

@@ -32,8 +32,8 @@ class ResidencyFields:
     description = TextAreaField(_l("Programme"), validators=[Optional(), Length(max=PROGRAMME_MAX_LENGTH)])
     timezone = SelectField(_l("Timezone the sessions are scheduled in"), validate_choice=False,
                            validators=[DataRequired(_l("Choose a timezone."))])
-    starts_on = DateField(_l("First day"), validators=[InputRequired(DATE_INVALID)])
-    ends_on = DateField(_l("Last day"), validators=[InputRequired(DATE_INVALID)])
+    starts_on = DateField(_l("First day"), invalid_value_message=DATE_INVALID, validators=[InputRequired(DATE_INVALID)])
+    ends_on = DateField(_l("Last day"), invalid_value_message=DATE_INVALID, validators=[InputRequired(DATE_INVALID)])
 
     def fill_timezones(self):
         self.timezone.choices = [SelectChoice(name, name.replace("_", " ")) for name in timezone_choices()]
@@ -72,9 +72,9 @@ class SessionForm(FlaskForm):
                       default=SessionKind.TALK, validators=[DataRequired(_l("Choose a talk, a studio visit or a critique."))])
     title = StringField(_l("Title"), filters=[_strip], validators=[
         DataRequired(_l("Give the session a title.")), Length(max=200)])
-    starts_at = DateTimeLocalField(_l("Starts"), format=[LOCAL_FORMAT, "%Y-%m-%d %H:%M"],
+    starts_at = DateTimeLocalField(_l("Starts"), format=[LOCAL_FORMAT, "%Y-%m-%d %H:%M"], invalid_value_message=TIME_INVALID,
                                    validators=[InputRequired(TIME_INVALID)])
-    ends_at = DateTimeLocalField(_l("Ends"), format=[LOCAL_FORMAT, "%Y-%m-%d %H:%M"],
+    ends_at = DateTimeLocalField(_l("Ends"), format=[LOCAL_FORMAT, "%Y-%m-%d %H:%M"], invalid_value_message=TIME_INVALID,
                                  validators=[InputRequired(TIME_INVALID)])
     location = StringField(_l("Where (a place or a link)"), filters=[_strip],
                            validators=[Optional(), Length(max=LOCATION_MAX_LENGTH)])

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from residency.extensions import db
 from residency.notifications.operations import queue_email
 from residency.residencies.labels import KIND_LABELS, ROLE_LABELS
+from residency.residencies.links import site_url
 from residency.residencies.models import Notice, NoticeKind, Participant
 from residency.residencies.zones import offset_text, span_text, zone_of
 
@@ -68,7 +69,9 @@ def session_event(session, kind, actor):
         queue_email(user.email, "residency_session", SUBJECTS[kind] % {"residency": residency.title,
                                                                        "title": session.title},
                     user=user, event=kind, residency=residency, session=session, kind_label=kind_label,
-                    my_time=mine, residency_time=theirs)
+                    my_time=mine, residency_time=theirs,
+                    page_url=site_url("residencies.residency", residency_id=residency.id),
+                    ics_url=site_url("residencies.session_ics", residency_id=residency.id, session_id=session.id))
     db.session.flush()
 
 
@@ -80,7 +83,8 @@ def participant_added(residency, participant):
         role = str(ROLE_LABELS[participant.role])
     queue_email(user.email, "residency_added", _l("You take part in the residency “%(residency)s”",
                                                   residency=residency.title),
-                user=user, residency=residency, role=role)
+                user=user, residency=residency, role=role,
+                page_url=site_url("residencies.residency", residency_id=residency.id))
     db.session.flush()
 
 

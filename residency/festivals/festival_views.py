@@ -1,6 +1,6 @@
 """Festivals, their editions, delivery profiles, requests and screenings pages."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -12,7 +12,7 @@ from residency.core.permissions import can, require
 from residency.extensions import db
 from residency.festivals import catalogue, festivals, profiles, rights, screenings
 from residency.festivals.blueprint import bp
-from residency.festivals.forms import EditionForm, FestivalForm, ProfileForm, ScreeningForm
+from residency.festivals.forms import EditionForm, FestivalForm, ProfileForm, ProgrammerForm, ScreeningForm
 from residency.festivals.views_common import edition_or_404, festival_or_404, user
 
 
@@ -68,8 +68,49 @@ def edit_festival(festival_id):
 @login_required
 def festival(festival_id):
     festival = festival_or_404(festival_id)
+    return _festival_page(festival, ProgrammerForm())
+
+
+def _festival_page(festival, form, status=200):
     return render_template("festivals/festival.html", festival=festival, programmers=festivals.programmers(festival),
-                           profile_lines=profiles.describe(festival.delivery_profile))
+                           profile_lines=profiles.describe(festival.delivery_profile), form=form), status
+
+
+@bp.route("/<int:festival_id>/programmers", methods=["POST"])
+@login_required
+def add_programmer(festival_id):
+    """Network admins give an account the programmer role of this festival."""
+    festival = festival_or_404(festival_id, "festivals.manage")
+    form = ProgrammerForm()
+    if form.validate_on_submit():
+        try:
+            person = festivals.add_programmer(user(), festival, form.email.data)
+        except ActionRefused as refusal:
+            db.session.rollback()
+            show_refusal(form, refusal)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is now a programmer of %(festival)s.", name=person.display_name, festival=festival.name),
+                  "success")
+            return redirect(url_for("festivals.festival", festival_id=festival.id), 303)
+    return _festival_page(festival, form, 400)
+
+
+@bp.route("/<int:festival_id>/programmers/<int:user_id>/remove", methods=["POST"])
+@login_required
+def remove_programmer(festival_id, user_id):
+    festival = festival_or_404(festival_id, "festivals.manage")
+    try:
+        festivals.remove_programmer(user(), festival, user_id)
+    except ActionRefused as refusal:
+        db.session.rollback()
+        if refusal.status == 404:
+            abort(404)
+        flash(str(refusal.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The programmer role is taken back."), "success")
+    return redirect(url_for("festivals.festival", festival_id=festival.id), 303)
 
 
 @bp.route("/<int:festival_id>/profile", methods=["GET", "POST"])

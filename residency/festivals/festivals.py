@@ -9,7 +9,7 @@ from residency.core.errors import ActionRefused
 from residency.extensions import db
 from residency.festivals import profiles
 from residency.festivals.models import Edition, Festival
-from residency.festivals.policies import coordinates_artist, is_coordinator, programs  # noqa: F401
+from residency.festivals.policies import is_coordinator, programs
 
 
 def get_festival(festival_id):
@@ -99,3 +99,32 @@ def upcoming_editions(festival, today=None):
     """The festival's editions that have not ended, soonest first."""
     today = today or date.today()
     return sorted((e for e in festival.editions if e.ends_on >= today), key=lambda e: e.starts_on)
+
+
+def add_programmer(actor, festival, email):
+    """Give the account of ``email`` the programmer role of ``festival``.
+
+    :raise ActionRefused: no account with that address, or already a programmer.
+    """
+    from residency.accounts.operations import find_user_by_email, grant_role
+
+    person = find_user_by_email(email or "")
+    if person is None:
+        raise ActionRefused(_l("No account uses this address: ask the programmer to sign up first."), field="email")
+    if programs(person, festival.id):
+        raise ActionRefused(_l("This person is already a programmer of the festival."), field="email")
+    grant_role(actor, person, "festival_programmer", "festival", festival.id)
+    return person
+
+
+def remove_programmer(actor, festival, user_id):
+    """Take the programmer role of ``festival`` from the user ``user_id``. :raise ActionRefused: not one."""
+    from residency.accounts.models import RoleGrant
+    from residency.accounts.operations import revoke_role
+
+    grant = db.session.execute(db.select(RoleGrant).where(
+        RoleGrant.user_id == user_id, RoleGrant.role == "festival_programmer", RoleGrant.scope_type == "festival",
+        RoleGrant.scope_id == festival.id)).scalar_one_or_none()
+    if grant is None:
+        raise ActionRefused(_l("This person is not a programmer of the festival."), status=404)
+    revoke_role(actor, grant)

@@ -94,3 +94,8 @@ class CatalogueAddForm(FlaskForm):
     work_id = IntegerField(_l("Work number"), validators=[DataRequired(_l("Give the work's number.")),
                                                           NumberRange(1, 2**31 - 1, _l("Give the work's number."))])
     call = SelectField(_l("From the call (optional)"), coerce=int)
+
+
+class ProgrammerForm(FlaskForm):
+    email = StringField(_l("E-mail address of the programmer's account"),
+                        validators=[DataRequired(_l("Give the e-mail address of an account.")), Length(max=254)])

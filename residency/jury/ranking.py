@@ -33,7 +33,10 @@ Methods:
     least squares, vectorised. The estimate of an application is ``m + q_i``, what a typical juror
     would give it; its interval is the Laplace (Gaussian posterior) approximation
     ``q_i ± 1.96 / sqrt(Σ_j b_j²/σ_j² + 1/τ_q²)``, widened by the uncertainty of the jurors'
-    leniencies that the estimate carries.
+    leniencies and scales that the estimate carries.
+
+**Disagreement** (all methods): an application is flagged when two of its totals, as the method
+corrects each juror, differ by at least a quarter of the scale (:data:`DISAGREEMENT_SHARE`).
 
 **Tie-break rule** (all methods): equal estimates (to 1e-9) are ordered by the narrower interval
 first (the better-established estimate), then by more scores, then by the smaller application id
@@ -48,15 +51,16 @@ from scipy.special import log_ndtr
 METHODS = ("mean", "zscore", "calibrated")
 Z95 = 1.959963984540054
 #: A sheet's total differing from another sheet's of the same application by at least this share
-#: of the scale flags the application as one the jurors disagree on.
+#: of the scale, once the method corrected each juror's leniency and scale, flags the application
+#: as one the jurors disagree on.
 DISAGREEMENT_SHARE = 0.25
 
 
 @dataclass
 class Ranked:
     """One application of a ranking: its place (1 is best), estimate and 95% interval on the
-    scale, the number of scores, their spread (highest minus lowest total) and whether the
-    jurors disagree on it."""
+    scale, the number of scores, their spread (highest minus lowest total, as the method corrects
+    each juror) and whether the jurors disagree on it."""
 
     application_id: object
     place: int
@@ -163,7 +167,7 @@ def _mean(data):
     within = _sums(data.app, resid ** 2, n_apps)
     # An application's own spread when it has several scores, shrunk towards the panel's.
     sd = np.sqrt((within + 2 * pooled ** 2) / (count - 1 + 2))
-    return mean, Z95 * sd / np.sqrt(count)
+    return mean, Z95 * sd / np.sqrt(count), data.total
 
 
 def _juror_moments(data, strength=3.0):
@@ -188,7 +192,7 @@ def _zscore(data):
     resid = z - mean_z[data.app]
     pooled = max(float(resid @ resid) / max(len(resid) - n_apps, 1), 0.05 ** 2)
     half = Z95 * np.sqrt(pooled / count)
-    return panel_mean + panel_sd * mean_z, panel_sd * half
+    return panel_mean + panel_sd * mean_z, panel_sd * half, panel_mean + panel_sd * z
 
 
 def _tobit_fill(y, mu, sigma, low, high, censored_low, censored_high):
@@ -203,7 +207,10 @@ def _tobit_fill(y, mu, sigma, low, high, censored_low, censored_high):
         beta = (low - mu[censored_low]) / sigma[censored_low]
         mills = np.exp(-0.5 * beta ** 2 - 0.5 * np.log(2 * np.pi) - log_ndtr(beta))
         filled[censored_low] = mu[censored_low] - sigma[censored_low] * mills
-    return filled
+    # Beyond the end, but not far: a few clipped totals must not pull the model away.
+    reach = 0.3 * (high - low)
+    return np.where(censored_high, np.clip(filled, high, high + reach),
+                    np.where(censored_low, np.clip(filled, low - reach, low), filled))
 
 
 def calibrate(data, iterations=60, fixed=None, censored=True):
@@ -228,7 +235,7 @@ def calibrate(data, iterations=60, fixed=None, censored=True):
         a, b, var = (np.asarray(x, dtype=float) for x in (fixed[0], fixed[1], np.square(fixed[2])))
     q = np.zeros(n_a)
     y = y_obs.copy()
-    for _ in range(iterations):
+    for step in range(iterations):
         ja, jb, jv = a[data.juror], b[data.juror], var[data.juror]
         # Applications: weighted least squares with the prior q ~ N(0, tau_q²).
         precision = _sums(data.app, jb ** 2 / jv, n_a) + 1 / tau_q ** 2
@@ -237,7 +244,7 @@ def calibrate(data, iterations=60, fixed=None, censored=True):
             a, b, var, m, q = _fit_jurors(data, y, m, q, var, count_j, tau_a, tau_b, floor)
         else:
             m = float(np.mean(y - a[data.juror] - b[data.juror] * q[data.app]))
-        if at_high.any() or at_low.any():
+        if step >= 10 and (at_high.any() or at_low.any()):  # once the model has settled
             mu = m + a[data.juror] + b[data.juror] * q[data.app]
             y = _tobit_fill(y_obs, mu, np.sqrt(var[data.juror]), data.low, data.high, at_low, at_high)
     jb, jv = b[data.juror], var[data.juror]
@@ -246,7 +253,9 @@ def calibrate(data, iterations=60, fixed=None, censored=True):
         # The jurors' leniencies are estimated too: their uncertainty (about σ_j² over the juror's
         # sheets, the priors counted) carries into each application's estimate.
         var_a = var / (count_j + var / tau_a ** 2 + 1.0)
-        carried = _sums(data.app, (jb / jv) ** 2 * var_a[data.juror], n_a) / precision ** 2
+        var_b = var / (_sums(data.juror, q[data.app] ** 2, n_j) + var / tau_b ** 2 + 1.0)
+        carried = _sums(data.app, (jb / jv) ** 2 * (var_a[data.juror] + q[data.app] ** 2 * var_b[data.juror]),
+                        n_a) / precision ** 2
         precision = 1 / (1 / precision + carried)
     return m, q, a, b, np.sqrt(var), precision
 
@@ -275,7 +284,7 @@ def _fit_jurors(data, y, m, q, var, count_j, tau_a, tau_b, floor):
     dof = len(resid) / max(len(resid) - len(data.app_ids) - 2 * n_j, 0.2 * len(resid))
     ss = _sums(data.juror, resid ** 2, n_j) * dof
     panel = max(float(ss.sum()) / max(len(resid), 1), floor)
-    var = np.maximum((ss + 4.0 * panel) / (count_j + 4.0), floor)
+    var = np.clip((ss + 4.0 * panel) / (count_j + 4.0), floor, (0.5 * (data.high - data.low)) ** 2)
     # Constraints: shift quality into the jurors' offsets, centre the offsets, normalise the scales.
     centre = float(q.mean())
     q = q - centre
@@ -301,29 +310,34 @@ def rank(rows, weights, scale, method="calibrated"):
         return Ranking(method, [], [], (data.low, data.high))
     jurors = []
     if method == "mean":
-        estimate, half = _mean(data)
+        estimate, half, adjusted = _mean(data)
     elif method == "zscore":
-        estimate, half = _zscore(data)
+        estimate, half, adjusted = _zscore(data)
     else:
         m, q, a, b, sigma, precision = calibrate(data)
         estimate, half = m + q, Z95 / np.sqrt(precision)
+        adjusted = m + (data.total - m - a[data.juror]) / b[data.juror]
         count_j = np.bincount(data.juror, minlength=len(data.juror_ids))
         jurors = [Juror(_plain(jid), float(a[k]), float(b[k]), float(sigma[k]), int(count_j[k]))
                   for k, jid in enumerate(data.juror_ids)]
-    return Ranking(method, _order(data, estimate, half), jurors, (data.low, data.high))
+    return Ranking(method, _order(data, estimate, half, adjusted), jurors, (data.low, data.high))
 
 
 def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def _order(data, estimate, half):
+def _order(data, estimate, half, adjusted=None):
+    """The applications in ranking order (see the tie-break rule), each with the spread of its
+    totals as the method corrects them (``adjusted``: raw for the mean, the z-scores put back on
+    the scale, the calibrated totals a typical juror would have given) and the disagreement flag."""
+    adjusted = data.total if adjusted is None else adjusted
     n_apps = len(data.app_ids)
     count = np.bincount(data.app, minlength=n_apps)
     high = np.full(n_apps, -np.inf)
-    np.maximum.at(high, data.app, data.total)
+    np.maximum.at(high, data.app, adjusted)
     low = np.full(n_apps, np.inf)
-    np.minimum.at(low, data.app, data.total)
+    np.minimum.at(low, data.app, adjusted)
     spread = high - low
     # Tie-break: estimate (desc), interval (narrow first), scores (more first), application id.
     order = np.lexsort((data.app_ids, -count, np.round(half, 9), -np.round(estimate, 9)))

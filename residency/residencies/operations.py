@@ -9,12 +9,13 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from residency.accounts.models import User
 from residency.audit.operations import record
 from residency.core.errors import ActionRefused
 from residency.core.i18n import is_valid_timezone
-from residency.core.jobs import call_after_commit
 from residency.core.types import utcnow
 from residency.extensions import db
 from residency.residencies import notify
@@ -214,17 +215,23 @@ def add_participant(actor, residency, email, role, application=None, notify_user
 
 def add_user(actor, residency, user, role, application=None, notify_user=True):
     """Add ``user`` (see :func:`add_participant`). :raise ActionRefused 409: already taking part."""
+    already = ActionRefused(_l("%(name)s already takes part in this residency.", name=user.display_name),
+                            field="email", status=409)
     participant = db.session.execute(
-        db.select(Participant).where(Participant.residency_id == residency.id, Participant.user_id == user.id)
+        db.select(Participant).options(lazyload(Participant.user))
+        .where(Participant.residency_id == residency.id, Participant.user_id == user.id)
         .with_for_update()
     ).scalars().first()
     now = utcnow()
     if participant is not None and participant.left_at is None:
-        raise ActionRefused(_l("%(name)s already takes part in this residency.", name=user.display_name),
-                            field="email", status=409)
+        raise already
     if participant is None:
-        participant = Participant(residency_id=residency.id, user_id=user.id)
-        db.session.add(participant)
+        try:
+            with db.session.begin_nested():  # someone adding the same person at the same moment
+                participant = Participant(residency_id=residency.id, user_id=user.id, role=role, joined_at=now)
+                db.session.add(participant)
+        except IntegrityError:
+            raise already from None
     participant.role, participant.joined_at, participant.left_at = role, now, None
     participant.added_by_id = getattr(actor, "id", None)
     participant.application_id = application.id if application is not None else participant.application_id
@@ -253,8 +260,8 @@ def change_role(actor, residency, participant, role):
 def remove_participant(actor, residency, participant):
     """``participant`` leaves the residency (removed by a coordinator, or leaving on their own).
 
-    Their calendar feeds stop working; once committed, ``residency_participant_left`` is sent so
-    the rooms close their connections. The row stays, with ``left_at``.
+    Their calendar feeds stop working. The row stays, with ``left_at``. Once the caller has
+    committed, it calls :func:`announce_left` so the rooms close the person's connections.
     :raise ActionRefused 409: the person had already left.
     """
     if participant.left_at is not None:
@@ -267,16 +274,15 @@ def remove_participant(actor, residency, participant):
     db.session.flush()
     record("residency.participant_left", actor, residency, user_id=participant.user_id,
            by_self=getattr(actor, "id", None) == participant.user_id)
-    call_after_commit(_send_left, residency.id, participant.user_id)
     return participant
 
 
-def _send_left(residency_id, user_id):
+def announce_left(residency, user_id):
+    """Send ``residency_participant_left`` (sender the residency, ``user_id``): after the commit that
+    removed the person, so receivers (the rooms) find them gone."""
     from residency.signals import residency_participant_left
 
-    residency = db.session.get(Residency, residency_id)
-    if residency is not None:
-        residency_participant_left.send(residency, user_id=user_id)
+    residency_participant_left.send(residency, user_id=user_id)
 
 
 # From a call's selection ------------------------------------------------------------------------

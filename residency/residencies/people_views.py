@@ -87,6 +87,7 @@ def remove(residency_id, participant_id):
             flash(str(refusal.message), "error")
         else:
             db.session.commit()
+            operations.announce_left(residency, participant.user_id)
             flash(_("%(name)s no longer takes part in the residency.", name=participant.user.display_name), "success")
         return redirect(url_for("residencies.participants", residency_id=residency.id))
     return render_template("residencies/remove.html", residency=residency, participant=participant, form=form,
@@ -107,6 +108,7 @@ def leave(residency_id):
     if form.validate_on_submit():
         operations.remove_participant(me(), residency, participant)
         db.session.commit()
+        operations.announce_left(residency, participant.user_id)
         flash(_("You left the residency “%(title)s”.", title=residency.title), "success")
         return redirect(url_for("residencies.index"))
     return render_template("residencies/leave.html", residency=residency, form=form), 400 if form.errors else 200

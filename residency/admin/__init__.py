@@ -9,6 +9,11 @@ def init_app(app):
     from residency.core.hooks import provide
     from residency.core.templating import NavItem
 
+    from residency.admin.backup_commands import backup_command, restore_command
+    from residency.core.cli import add_command
+
     app.register_blueprint(views.bp)
+    add_command(app, backup_command)
+    add_command(app, restore_command)
     provide(app, "nav", NavItem("admin.index", _l("Admin"), order=70, audience="member",
                                 current="admin.", permission="admin.access"))

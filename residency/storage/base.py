@@ -113,6 +113,10 @@ class Storage(ABC):
         """Remove the object (no error if it is already gone)."""
 
     @abstractmethod
+    def iter_keys(self):
+        """Every stored object's ``(key, size)``, in a stable order (unfinished uploads excluded)."""
+
+    @abstractmethod
     def move(self, source, target):
         """Rename ``source`` to ``target`` (server-side; no data through this process if possible)."""
 

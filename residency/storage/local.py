@@ -92,6 +92,18 @@ class LocalStorage(Storage):
     def delete(self, key):
         self.path(key).unlink(missing_ok=True)
 
+    def iter_keys(self):
+        """Files under the root, skipping the hidden working files (``.multipart``, ``.upload-…``)."""
+        if not self.root.is_dir():
+            return
+        for folder, folders, files in os.walk(self.root):
+            folders[:] = sorted(name for name in folders if not name.startswith("."))
+            for name in sorted(files):
+                if name.startswith("."):
+                    continue
+                path = Path(folder) / name
+                yield path.relative_to(self.root).as_posix(), path.stat().st_size
+
     def move(self, source, target):
         """A rename on the same disk: no byte is copied."""
         src, dst = self.path(source), self.path(target)

@@ -107,6 +107,14 @@ class S3Storage(Storage):
         except (ClientError, BotoCoreError) as exc:
             raise StorageError(str(exc)) from exc
 
+    def iter_keys(self):
+        try:
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+                for item in page.get("Contents", ()):
+                    yield item["Key"], item["Size"]
+        except (ClientError, BotoCoreError) as exc:
+            raise StorageError(str(exc)) from exc
+
     def move(self, source, target):
         """Server-side copy (multipart for large objects) then delete: no data through this process."""
         try:

@@ -31,7 +31,8 @@ class PageArgs(ma.Schema):
     limit = ma.fields.Integer(load_default=DEFAULT_LIMIT, validate=ma.validate.Range(1, MAX_LIMIT),
                               metadata={"description": "Items per page, 1 to 100."})
     cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(1, MAX_CURSOR),
-                              metadata={"description": "The `next_cursor` of the previous page."})
+                              metadata={"description": "The `next_cursor` of the previous page (opaque: one this API did not give "
+                                                        "is answered 400 `invalid_cursor`)."})
 
 
 def page_schema(item_schema, name):

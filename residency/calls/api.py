@@ -17,6 +17,7 @@ from residency.api.pagination import PageArgs, after, decode_cursor, page, page_
 from residency.api.problems import ApiError
 from residency.calls.models import CAREER_STAGES, DISCIPLINES, FORMATS, Call, CallState
 from residency.calls.operations.common import MAX_PLACES, TEXT_LIMITS, InvalidCall
+from residency.calls.operations.details import _known_countries as known_countries
 from residency.calls.operations.details import create_call
 from residency.cities.models import City
 from residency.core.permissions import can
@@ -91,7 +92,8 @@ class CallDraftSchema(ma.Schema):
 
     city = ma.fields.String(load_default=None, validate=ma.validate.Length(1, 120),
                             metadata={"description": "The owner city's slug; omit for a network-wide call."})
-    main_language = ma.fields.String(load_default="en", validate=ma.validate.Length(2, 10))
+    main_language = ma.fields.String(load_default="en", validate=ma.validate.Length(2, 10),
+                                     metadata={"description": "One of the site's languages (en, fr, es, pt)."})
     title = ma.fields.String(required=True, validate=ma.validate.Length(1, TEXT_LIMITS["title"]))
     summary = ma.fields.String(load_default="", validate=ma.validate.Length(0, TEXT_LIMITS["summary"]))
     body = ma.fields.String(load_default="", validate=ma.validate.Length(0, TEXT_LIMITS["body"]))
@@ -102,8 +104,9 @@ class CallDraftSchema(ma.Schema):
     places = ma.fields.Integer(load_default=1, validate=ma.validate.Range(1, MAX_PLACES))
     residency_starts_on = ma.fields.Date(load_default=None)
     residency_ends_on = ma.fields.Date(load_default=None)
-    countries = ma.fields.List(ma.fields.String(validate=ma.validate.Length(2, 2)), load_default=list,
-                               validate=ma.validate.Length(0, 300))
+    countries = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(sorted(known_countries()))),
+                               load_default=list, validate=ma.validate.Length(0, 300),
+                               metadata={"description": "Countries of residence eligible (ISO 3166-1 alpha-2)."})
     career_stages = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(CAREER_STAGES)), load_default=list,
                                    validate=ma.validate.Length(0, len(CAREER_STAGES)))
 
@@ -158,7 +161,7 @@ def create_call_draft(details):
     if details.get("city"):
         city = db.session.execute(db.select(City).where(City.slug == details["city"])).scalar_one_or_none()
         if city is None:
-            raise ApiError(422, "invalid_input", _l("No city has this slug."), errors={"json": {"city": ["Unknown city."]}})
+            raise ApiError(404, "not_found", _l("No city has this slug."), errors={"json": {"city": ["Unknown city."]}})
     if not can(current_user, "call.create", city):
         raise ApiError(403, "forbidden", _l("You do not coordinate this city."))
     try:

@@ -83,7 +83,7 @@ def test_creating_a_draft_refuses_bad_input_and_other_cities(client, db, coordin
     post = lambda body, **kw: client.post(f"{PREFIX}/calls", headers={**bearer(raw), **kw.pop("headers", {})},  # noqa: E731
                                           **({"json": body} if body is not None else {}), **kw)
     assert is_problem(post({**DRAFT, "city": "linz"}), 403)
-    assert is_problem(post({**DRAFT, "city": "atlantis"}), 422)
+    assert is_problem(post({**DRAFT, "city": "atlantis"}), 404)
     assert is_problem(post({**DRAFT, "title": ""}), 422)
     assert is_problem(post({**DRAFT, "places": "many"}), 422)
     assert is_problem(post({**DRAFT, "disciplines": ["cooking"]}), 422)

@@ -1,7 +1,7 @@
 """The residency's people: the coordinators' page to add, re-role and remove participants, each
 participant's page (profile and works, seen by the others), and leaving a residency."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -10,7 +10,7 @@ from residency.applications.models import ArtistProfile
 from residency.core.errors import ActionRefused
 from residency.core.forms import show_refusal
 from residency.core.permissions import can
-from residency.extensions import db
+from residency.extensions import db, limiter
 from residency.media.models import Work
 from residency.residencies import operations
 from residency.residencies.access import participation
@@ -30,8 +30,13 @@ def _participants_page(residency, form, status=200):
     ), status
 
 
+def _write_limit():
+    return current_app.config.get("RATELIMIT_RESIDENCY_WRITES", "120 per hour")
+
+
 @bp.route("/residencies/<int:residency_id>/participants", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_write_limit, methods=["POST"])
 def participants(residency_id):
     """Everyone who is or was in the residency, and the form adding someone by their account's
     e-mail address as artist, mentor or coordinator."""

@@ -218,3 +218,13 @@ def test_html_in_a_session_is_shown_as_text(client, login_as, lyon_coordinator, 
     page = client.get(f"/residencies/{residency.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x" not in page
+
+
+def test_a_flood_of_writes_is_slowed_down(app, client, login_as, lyon_coordinator, cohort, monkeypatch):
+    """Past the limit (RATELIMIT_RESIDENCY_WRITES) further sessions are refused with 429."""
+    monkeypatch.setitem(app.config, "RATELIMIT_RESIDENCY_WRITES", "3 per hour")
+    residency = cohort["residency"]
+    login_as(lyon_coordinator)
+    answers = [post_session(client, residency, title=f"Session {n}").status_code for n in range(4)]
+    assert answers == [302, 302, 302, 429]
+    assert len(sessions()) == 3

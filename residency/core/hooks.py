@@ -30,6 +30,8 @@ HOOKS = {
                          "overview for its coordinators (calls)",
     "residency_page_links": "NavItem entries (endpoint taking residency_id; permission asked of the residency) "
                             "on a residency's page, e.g. its room (residencies)",
+    "personal_data": "PersonalDataPart entries (name, export(user), erase(user)): a feature's share of a user's "
+                     "personal data, exported and erased on request (core.personal_data, accounts)",
 }
 
 

@@ -30,6 +30,7 @@ FEATURE_TABLES = {
     "review": "tests/review/test_invisible.py",
     "admin": "tests/admin/test_invisible.py",
     "jury": "tests/jury/test_invisible.py",
+    "rooms": "tests/rooms/test_invisible.py",
     "festivals": "tests/festivals/test_invisible.py",
     "residencies": "tests/residencies/test_invisible.py",
     "accounts": "tests/admin/test_invisible.py",

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 
@@ -29,4 +29,5 @@ class DirectForm(FlaskForm):
 class MuteForm(FlaskForm):
     user = SelectField(_l("Participant"), coerce=int)
     hours = SelectField(_l("For"), coerce=int, choices=[
-        (1, _l("one hour")), (24, _l("one day")), (168, _l("one week")), (0, _l("until I lift it"))])
+        SelectChoice(1, _l("one hour")), SelectChoice(24, _l("one day")), SelectChoice(168, _l("one week")),
+        SelectChoice(0, _l("until I lift it"))])

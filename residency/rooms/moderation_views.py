@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from residency.core.types import utcnow
 from residency.extensions import db
@@ -24,7 +25,7 @@ def mute(room_id):
     room = _room(room_id, "rooms.moderate")
     residency = access.residency_of(room)
     form = MuteForm()
-    form.user.choices = [(user.id, user.display_name) for user in _people(residency, exclude=current_user.id)]
+    form.user.choices = [SelectChoice(user.id, user.display_name) for user in _people(residency, exclude=current_user.id)]
     if not form.validate_on_submit():
         flash(_("Choose a participant and how long."), "error")
         return redirect(url_for("rooms.room", room_id=room.id))

@@ -10,6 +10,7 @@ import uuid
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from residency.core.ids import parse_id
 from residency.core.permissions import can
@@ -64,8 +65,8 @@ def rooms(residency_id):
     mentioned = mentions.unread_mentions(current_user, [room.id for room in mine])
     people = _people(residency, exclude=current_user.id)
     group_form, direct_form = GroupForm(), DirectForm()
-    group_form.members.choices = [(user.id, user.display_name) for user in people]
-    direct_form.user.choices = [(user.id, user.display_name) for user in people]
+    group_form.members.choices = [SelectChoice(user.id, user.display_name) for user in people]
+    direct_form.user.choices = [SelectChoice(user.id, user.display_name) for user in people]
     return render_template("rooms/rooms.html", residency=residency, rooms=mine, unread=unread, mentioned=mentioned,
                            title=lambda room: access.room_title(room, current_user),
                            group_form=group_form, direct_form=direct_form, people=people)
@@ -79,7 +80,7 @@ def create_group(residency_id):
     if residency.archived:
         abort(403)
     form = GroupForm()
-    form.members.choices = [(user.id, user.display_name) for user in _people(residency, exclude=current_user.id)]
+    form.members.choices = [SelectChoice(user.id, user.display_name) for user in _people(residency, exclude=current_user.id)]
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
@@ -100,7 +101,7 @@ def direct(residency_id):
     """Open (or create) the direct conversation with another participant."""
     residency = _residency(residency_id)
     form = DirectForm()
-    form.user.choices = [(user.id, user.display_name) for user in _people(residency, exclude=current_user.id)]
+    form.user.choices = [SelectChoice(user.id, user.display_name) for user in _people(residency, exclude=current_user.id)]
     if not form.validate_on_submit():
         flash(_("Choose another person taking part in the residency."), "error")
         return redirect(url_for("rooms.rooms", residency_id=residency.id))
@@ -146,7 +147,7 @@ def _mute_form(room, residency):
     if not can(current_user, "rooms.moderate", room):
         return None
     form = MuteForm()
-    form.user.choices = [(user.id, user.display_name) for user in _people(residency, exclude=current_user.id)]
+    form.user.choices = [SelectChoice(user.id, user.display_name) for user in _people(residency, exclude=current_user.id)]
     return form
 
 

@@ -28,6 +28,8 @@ from residency.festivals.models import Package, PackageFile, PackageState, Reque
 from residency.storage import S3Storage, StorageError, get_storage
 
 log = logging.getLogger(__name__)
+#: Reads from storage: large enough that Python's per-chunk cost stays small, small enough to keep
+#: memory flat.
 CHUNK = 1024 * 1024
 
 

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import marshmallow as ma
 from flask import request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_
+from sqlalchemy import literal, tuple_
 
 from residency.api.problems import ApiError
 
@@ -79,12 +79,12 @@ def _typed(value, kind):
 
 
 def after(columns, values, descending=False):
-    """The keyset condition "strictly after ``values``" on ``columns`` (all one direction)."""
+    """The keyset condition "strictly after ``values``" on ``columns`` (all one direction), as a
+    row-value comparison that an index on those columns answers directly."""
     if len(columns) == 1:
         return columns[0] < values[0] if descending else columns[0] > values[0]
-    head, rest = columns[0], columns[1:]
-    beyond = head < values[0] if descending else head > values[0]
-    return or_(beyond, and_(head == values[0], after(rest, values[1:], descending)))
+    left, right = tuple_(*columns), tuple_(*(literal(value, column.type) for value, column in zip(values, columns)))
+    return left < right if descending else left > right
 
 
 def page(rows, limit, key):

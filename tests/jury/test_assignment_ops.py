@@ -52,6 +52,8 @@ def live(round_, confirmed=None):
 
 
 def audit(action):
+    """The audit entries of ``action``: written when the transaction commits, as a request's does."""
+    db.session.commit()
     return db.session.execute(db.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)).scalars().all()
 
 
@@ -260,6 +262,7 @@ def test_a_pair_can_be_moved_added_and_removed_by_hand(confirmed, jurors, coordi
     assignment_changes.remove_pair(confirmed, target, application_id, coordinator)
     with pytest.raises(ActionRefused, match="does not review application"):
         assignment_changes.remove_pair(confirmed, target, application_id, coordinator)
+    db.session.commit()  # the audit entries are written as the transaction commits
     assert [e.action for e in db.session.execute(db.select(AuditEntry).where(
         AuditEntry.action.like("jury.assignment_%")).order_by(AuditEntry.id)).scalars()][-2:] == [
         "jury.assignment_moved", "jury.assignment_removed"]

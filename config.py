@@ -151,6 +151,8 @@ class Config:
         self.RATELIMIT_REGISTER = _env("RATELIMIT_REGISTER", "5 per hour")
         self.RATELIMIT_RESET = _env("RATELIMIT_RESET", "5 per hour")
         self.RATELIMIT_APPLICANT_MESSAGES = _env("RATELIMIT_APPLICANT_MESSAGES", "30 per hour")
+        # Downloads of one's data and attempts to delete one's account, per user (each asks for the password).
+        self.RATELIMIT_DATA_RIGHTS = _env("RATELIMIT_DATA_RIGHTS", "5 per hour")
 
         # Storage: S3 when S3_BUCKET is set, otherwise files under the data folder.
         self.S3_BUCKET = _env("S3_BUCKET")
@@ -173,6 +175,15 @@ class Config:
         self.MEDIA_STALE_SECONDS = _int("MEDIA_STALE_SECONDS", 900)
         self.MEDIA_URL_SECONDS = _int("MEDIA_URL_SECONDS", 3600)
         self.MEDIA_REPLACED_GRACE_DAYS = _int("MEDIA_REPLACED_GRACE_DAYS", 7)
+
+        # Retention of applications (a daily task purges what is past its period).
+        # A draft never submitted and untouched this long is deleted, with its files.
+        self.DRAFT_RETENTION_DAYS = _int("DRAFT_RETENTION_DAYS", 365)
+        # Its owners are warned by e-mail this many days before (0: no warning).
+        self.DRAFT_RETENTION_WARNING_DAYS = _int("DRAFT_RETENTION_WARNING_DAYS", 14)
+        # A declined or withdrawn application loses its answers, files and profile this long after
+        # its last change; its state (and the jury's records of it) stay.
+        self.REJECTED_RETENTION_DAYS = _int("REJECTED_RETENTION_DAYS", 730)
 
         # Live rooms: size of a message, events per user, presence expiry (residency/rooms).
         self.ROOMS_MESSAGE_MAX_CHARS = _int("ROOMS_MESSAGE_MAX_CHARS", 4000)

@@ -4,9 +4,10 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app):
-    """Login sessions, the account pages, roles' rules, the token purge, ``create-admin``, the
+    """Login sessions, the account pages (with "Your data": download, delete), roles' rules, the token purge, ``create-admin``, the
     demo accounts, the menu's account entries, and the sockets' tie to login sessions."""
-    from residency.accounts import cli, demo, policies, sessions, sockets, views  # noqa: F401  (policies declare rules)
+    from residency.accounts import cli, data_views, demo, personal_data, policies, sessions, sockets, views  # noqa: F401  (policies declare rules, data_views routes)
+    from residency.accounts.links import AccountLink
     from residency.core import cli as core_cli
     from residency.core.hooks import provide
     from residency.core.templating import NavItem
@@ -21,6 +22,10 @@ def init_app(app):
     provide(app, "demo", demo.load_demo_accounts)
     provide(app, "socket_connect", sockets.join_login_room)
     provide(app, "socket_session_valid", sockets.login_still_valid)
+    provide(app, "personal_data", personal_data.PART)
+    provide(app, "account_links", AccountLink(
+        _l("Your data"), "accounts.data", _l("Download your data, or delete your account"),
+    ))
     for item in (
         NavItem("accounts.account", _l("My account"), order=80, audience="member"),
         NavItem("accounts.logout", _l("Log out"), order=90, audience="member", post=True),

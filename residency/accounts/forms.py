@@ -105,3 +105,21 @@ class ChangeEmailForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button and its CSRF token: confirming a link, logging out, revoking."""
+
+
+class DataExportForm(FlaskForm):
+    """Download one's data: the password again."""
+
+    password = password_field(_l("Your password"))
+
+
+class DeleteAccountForm(FlaskForm):
+    """Delete one's account: the password and the e-mail address typed again."""
+
+    password = password_field(_l("Your password"))
+    confirmation = StringField(
+        _l("Type your e-mail address to confirm"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Type your e-mail address to confirm.")), Length(max=254)],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"},
+    )

@@ -7,7 +7,8 @@ def init_app(app):
     """The artists' and the coordinators' pages, their rules, the demo applications, the menu
     entry, and what calls ask of applications (who applied, which questions were answered)."""
     from residency.applications import (  # noqa: F401  (routes on the blueprints, rules, upload slot)
-        asset_references, demo, file_views, hooks, member_views, policies, profile_views, review, review_files, uploads, views,
+        asset_references, demo, file_views, hooks, member_views, personal_data, policies, profile_views, review, review_files,
+        uploads, views,
     )
     from residency import api
     from residency.applications import api as applications_api
@@ -23,6 +24,7 @@ def init_app(app):
     provide(app, "call_answered_questions", hooks.answered_question_ids)
     provide(app, "media_asset_references", asset_references.referenced_asset_ids)
     provide(app, "demo", demo.load_demo_applications)
+    provide(app, "personal_data", personal_data.PART)
     provide(app, "nav", NavItem("applications.mine", _l("My applications"), order=30, audience="member"))
     provide(app, "account_links", AccountLink(
         _l("Artist profile"), "applications.profile", _l("Bio, links and portfolio used in your applications"),

@@ -10,7 +10,7 @@ def init_app(app):
     from residency.core.hooks import provide
     from residency.core.templating import NavItem
     from residency.core.workers import register_tasks
-    from residency.media import api, cli, demo, files, policies, views  # noqa: F401  (routes on the blueprint, rules)
+    from residency.media import api, cli, demo, files, personal_data, policies, views  # noqa: F401  (routes on the blueprint, rules)
     from residency.media.blueprint import bp
 
     app.register_blueprint(bp)
@@ -24,4 +24,5 @@ def init_app(app):
     for command in cli.COMMANDS:
         core_cli.add_command(app, command)
     provide(app, "demo", demo.load_demo_media)
+    provide(app, "personal_data", personal_data.PART)
     provide(app, "nav", NavItem("media.works", _l("My works"), order=40, audience="member", current="media."))

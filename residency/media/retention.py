@@ -265,3 +265,39 @@ def summary(purges, referenced):
     """Counts of a run, for the task's result and the command's output."""
     return {"versions": len(purges), "files_deleted": sum(len(p.delete) for p in purges),
             "files_kept_shared": sum(len(p.keep) for p in purges), "referenced_kept": referenced}
+
+
+ERASED = "account_deleted"
+
+
+def erase_assets(asset_ids, now=None):
+    """Delete now the stored files (original, quarantine copy, derivatives) of these versions,
+    whatever their age and whoever refers to them: their owner deleted their account (GDPR
+    article 17). A key another version keeps using stays (see :func:`_split_keys`). The rows stay,
+    purged, with their keys cleared; each is audited. Holds each prefix's lock until the caller's
+    commit; never commits.
+
+    :return: the list of :class:`Purge` done.
+    """
+    now = now or utcnow()
+    assets = db.session.execute(
+        db.select(MediaAsset).where(MediaAsset.id.in_(list(asset_ids)), MediaAsset.purged_at.is_(None))
+        .order_by(MediaAsset.id).with_for_update().execution_options(populate_existing=True)
+    ).scalars().all()
+    for prefix in sorted({pipeline.storage_prefix(asset) for asset in assets}):
+        pipeline.hold_prefix_lock(prefix)
+    split = _split_keys(assets)
+    storage = get_storage()
+    done = []
+    for asset in assets:
+        delete, keep = split[asset.id]
+        for key in delete:
+            storage.delete(key)
+        done.append(Purge(asset.id, asset.slot, asset.version, ERASED, delete, keep))
+        asset.original_key = asset.quarantine_key = None
+        for derivative in asset.derivatives:
+            derivative.key = None
+        asset.failure_retryable = False
+        asset.purged_at = now
+        record("media.asset_files_deleted", obj=asset, reason=ERASED, deleted=len(delete), kept_shared=len(keep))
+    return done

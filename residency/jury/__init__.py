@@ -31,6 +31,7 @@ def init_app(app):
     assignment_changes.connect_signals()
     conflicts.connect_signals()  # a round entering scoring refreshes the automatic conflicts
     app.register_blueprint(bp)
+    from residency.jury import api; api.register(app)  # noqa: E702  (the jury's part of the JSON API)
     register_tasks(app, "residency.jury.tasks",
                    beat={"jury-reminders": {"task": "jury.send_reminders", "schedule": 3600.0}})
     provide(app, "nav", NavItem("jury.dashboard", _l("Jury"), order=35, audience="member", current="jury.dashboard",

@@ -14,7 +14,7 @@ from residency.core.errors import ActionRefused
 from residency.core.forms import show_refusal
 from residency.core.ids import parse_page
 from residency.core.permissions import can, require
-from residency.extensions import db
+from residency.extensions import db, limiter
 from residency.festivals import catalogue, festivals, rights
 from residency.festivals.terms import terms_of
 from residency.festivals.blueprint import bp
@@ -132,6 +132,7 @@ def shortlist_toggle(work_id):
 
 @bp.route("/catalogue/<int:work_id>/request", methods=["POST"])
 @login_required
+@limiter.limit("60 per hour")
 def request_work(work_id):
     """Ask the artist for the work, for one of the user's festivals' coming editions."""
     work = catalogue_work_or_404(work_id)

@@ -165,9 +165,12 @@ def _stream(package):
     if wanted == "unsatisfiable":
         return _range_refused(size)
     start, end = wanted if wanted is not None else (0, size - 1)
-    download_id = delivery.start_download(package, current_user, start, end)
-    response = current_app.response_class(delivery.streamed_body(package, start, end, download_id),
-                                          status=206 if wanted is not None else 200, mimetype="application/zip",
+    if request.method == "HEAD":  # a download manager asking the size: nothing read, nothing logged
+        download_id, body = None, b""
+    else:
+        download_id = delivery.start_download(package, current_user, start, end)
+        body = delivery.streamed_body(package, start, end, download_id)
+    response = current_app.response_class(body, status=206 if wanted is not None else 200, mimetype="application/zip",
                                           direct_passthrough=True)
     response.headers["Content-Length"] = str(end - start + 1)
     response.headers["Accept-Ranges"] = "bytes"

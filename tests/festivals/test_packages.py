@@ -282,3 +282,11 @@ def test_assembled_on_s3_and_delivered_by_presigned_url(app, moto_s3, client, lo
     assert len(data) == request.package.size
     unpack(data, tmp_path)
     assert db.session.execute(db.select(Download)).scalar_one().via == "presigned"
+
+
+def test_head_gives_the_size_without_a_download(client, login_as, programmer, approved):
+    login_as(programmer)
+    response = client.head(link_for(client, approved))
+    assert response.status_code == 200 and response.headers["Content-Length"] == str(approved.package.size)
+    assert response.data == b""
+    assert db.session.execute(db.select(Download)).first() is None

@@ -5,7 +5,8 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app):
     """The artists' and the coordinators' pages, their rules, the demo applications, the menu
-    entry, and what calls ask of applications (who applied, which questions were answered)."""
+    entry, what calls ask of applications (who applied, which questions were answered), their part of
+    a user's personal data and the daily retention task."""
     from residency.applications import (  # noqa: F401  (routes on the blueprints, rules, upload slot)
         asset_references, demo, file_views, hooks, member_views, personal_data, policies, profile_views, review, review_files,
         uploads, views,
@@ -16,6 +17,7 @@ def init_app(app):
     from residency.core.hooks import provide
     from residency.accounts.links import AccountLink
     from residency.core.templating import NavItem
+    from residency.core.workers import register_tasks
 
     app.register_blueprint(bp)
     app.register_blueprint(review_bp)
@@ -25,6 +27,9 @@ def init_app(app):
     provide(app, "media_asset_references", asset_references.referenced_asset_ids)
     provide(app, "demo", demo.load_demo_applications)
     provide(app, "personal_data", personal_data.PART)
+    register_tasks(app, "residency.applications.tasks", routes={"applications.*": {"queue": "io"}}, beat={
+        "applications-retention": {"task": "applications.purge_expired", "schedule": 86400.0},
+    })
     provide(app, "nav", NavItem("applications.mine", _l("My applications"), order=30, audience="member"))
     provide(app, "account_links", AccountLink(
         _l("Artist profile"), "applications.profile", _l("Bio, links and portfolio used in your applications"),

@@ -35,3 +35,11 @@ def web_link(address):
 
     parts = urlsplit(str(address or "").strip())
     return address if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+@bp.app_template_global("residency_dates")
+def residency_dates(residency):
+    """"7 December 2026 – 3 January 2027": the residency's first and last day, in the viewer's language."""
+    from flask_babel import format_date
+
+    return f"{format_date(residency.starts_on, 'long')} – {format_date(residency.ends_on, 'long')}"

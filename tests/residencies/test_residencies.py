@@ -5,6 +5,7 @@ changes nothing."""
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 
 from residency.audit.models import AuditEntry
 from residency.extensions import db
@@ -40,6 +41,8 @@ def test_a_coordinator_creates_a_residency_by_hand(client, login_as, lyon_coordi
     assert db.session.execute(db.select(AuditEntry).where(AuditEntry.action == "residency.created")).scalar_one()
     page = client.get(f"/residencies/{residency.id}").get_data(as_text=True)
     assert "Week 1: visits.<br>Week 2: talks." in page
+    assert f"{format_date(residency.starts_on, 'long', locale='en')} – {format_date(residency.ends_on, 'long', locale='en')}" \
+        in page
 
 
 def test_network_coordinators_and_admins_create_in_any_city(client, login_as, make_user, other_city):

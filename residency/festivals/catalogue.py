@@ -63,15 +63,25 @@ def parse_filters(args):
 
 
 def _document():
+    """The searched text of a work: its texts, every synopsis, the artist's name and bio (``||``,
+    which PostgreSQL and every SQLite have, where ``concat_ws`` needs SQLite 3.44)."""
     from residency.accounts.models import User
     from residency.applications.models import ArtistProfile
 
-    return func.concat_ws(" ", Work.title, Work.credits, Work.medium, cast(Work.synopsis, String),
-                          User.display_name, func.coalesce(ArtistProfile.bio, ""))
+    parts = [Work.title, Work.credits, Work.medium, cast(Work.synopsis, String), User.display_name, ArtistProfile.bio]
+    document = func.coalesce(parts[0], "")
+    for part in parts[1:]:
+        document = document.op("||")(" ").op("||")(func.coalesce(part, ""))
+    return document
+
+
+def full_text():
+    """Whether the database offers full-text search (PostgreSQL); else the portable fallback."""
+    return db.engine.dialect.name == "postgresql"
 
 
 def _text_condition(text):
-    if db.engine.dialect.name == "postgresql":
+    if full_text():
         return func.to_tsvector("simple", _document()).op("@@")(func.websearch_to_tsquery("simple", text))
     words = [w for w in text.lower().split() if w][:12]
     escaped = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words]

@@ -142,3 +142,20 @@ def test_coordinator_adds_and_removes_works(client, login_as, coordinator, progr
     assert db.session.execute(db.select(CatalogueEntry.work_id)).scalars().all() == [work.id]
     assert client.post_form(f"/festivals/catalogue/{work.id}/remove").status_code == 303
     assert db.session.execute(db.select(CatalogueEntry)).first() is None
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("q=granular+slowed", {"Granular River"}),
+    ("q=MIRES", {"Tidal Signals"}),
+    ("q=Sonido", {"Granular River", "Night Shift"}),
+    ("q=100%25", set()),  # a LIKE wildcard is searched as itself
+    ("q=granular+nothing-like-this", set()),
+])
+def test_portable_search_without_full_text(client, login_as, programmer, works, monkeypatch, query, expected):
+    """The fallback of databases without full-text search (SQLite, the embedded default): every
+    word must appear, case-insensitively, wildcards taken literally."""
+    from residency.festivals import catalogue
+
+    monkeypatch.setattr(catalogue, "full_text", lambda: False)
+    login_as(programmer)
+    assert titles(client, query) == expected

@@ -17,6 +17,7 @@ def init_app(app):
     from residency.jury import bid_views, conflict_views  # noqa: F401  (routes on bp)
     # Panels, invitations, rounds and the jury's settings (area A).
     from residency.jury import demo, panel_views, round_views  # noqa: F401  (routes on bp)
+    from residency.jury import personal_data  # a juror's part of their personal data
     # Assignment (area C): a late conflict or a juror leaving re-solves their pairs.
     from residency.jury import assignment_changes, assignment_views  # noqa: F401  (routes on bp)
     from residency.jury import conflicts, tabs  # noqa: F401  (tabs: the jury_tabs template global, on bp)
@@ -39,4 +40,8 @@ def init_app(app):
     register_tasks(app, "residency.jury.round_tasks",
                    beat={"jury-rounds-tick": {"task": "jury.rounds_tick", "schedule": 60.0}})
     provide(app, "demo", demo.load_demo_jury)
+    provide(app, "personal_data", personal_data.PART)
+    from residency.jury.demo_decisions import load_demo_decisions
+
+    provide(app, "demo", load_demo_decisions)  # last year's call: closed round, ranking, published decisions
     provide(app, "call_manage_links", NavItem("jury.panel", _l("Jury"), order=10, permission="jury.manage"))

@@ -167,9 +167,10 @@ def _mark_advanced(round_, covered, advanced):
 
 # Publishing -------------------------------------------------------------------------------------
 
-def publish(actor, call, now=None):
+def publish(actor, call, now=None, notify=True):
     """Publish the call's unpublished final decisions: the applications take their outcome as their
-    state, the applicants are e-mailed. Commit, then :func:`announce_published`.
+    state, the applicants are e-mailed (unless ``notify`` is False: the demo sends no e-mail).
+    Commit, then :func:`announce_published`.
 
     :return: the published decisions (empty when there was nothing to publish).
     """
@@ -185,7 +186,8 @@ def publish(actor, call, now=None):
         application.updated_at = now
         db.session.flush()
         ledger.append_publication(decision, now)
-        notify_applicant(call, decision, applicant_feedback(decision) if feedback else [])
+        if notify:
+            notify_applicant(call, decision, applicant_feedback(decision) if feedback else [])
     if decisions:
         record("jury.decisions_published", actor=actor, obj=call, published=len(decisions),
                selected=sum(1 for d in decisions if d.outcome == Outcome.SELECTED))

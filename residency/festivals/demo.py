@@ -103,14 +103,14 @@ def _demo_work(artist, title, synopsis, source, tone):
     if ffmpeg is None:
         return None
     if work is None:
-        work = create_work(artist, title, year=date.today().year, duration_seconds=6, medium="single-channel video",
+        work = create_work(artist, title, year=date.today().year, duration_seconds=4, medium="single-channel video",
                            synopsis=synopsis, credits="Ana Artist", rights_holder="Ana Artist",
                            licence="all-rights-reserved", main_language="en")
     with tempfile.TemporaryDirectory() as folder:
         clip = Path(folder) / f"{title.lower().replace(' ', '-')}.mp4"
         subprocess.run(
-            [ffmpeg, "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", f"{source}=size=1280x720:rate=25",
-             "-f", "lavfi", "-i", f"sine=frequency={tone}:sample_rate=48000", "-t", "6", "-c:v", "libx264",
+            [ffmpeg, "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", f"{source}=size=640x360:rate=25",
+             "-f", "lavfi", "-i", f"sine=frequency={tone}:sample_rate=48000", "-t", "4", "-c:v", "libx264",
              "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(clip)],
             check=True,
         )

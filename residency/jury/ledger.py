@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass
 from datetime import timezone
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
@@ -153,28 +154,34 @@ def verify(call_id):
     records = _records(call_id)
     for expected, record in enumerate(records, start=1):
         if record.seq != expected:
-            return Verification(len(records), (expected, f"record #{expected} is missing from the chain"))
+            return Verification(len(records), (expected, _l("record #%(seq)d is missing from the chain",
+                                                            seq=expected)))
     previous = GENESIS
     for record in records:
         if record.previous != previous:
-            return Verification(len(records), (record.seq, f"record #{record.seq} ({_name(record)}) does not link "
-                                                           "to the record before it"))
+            return Verification(len(records), (record.seq, _l("record #%(seq)d (%(what)s) does not link to the "
+                                                              "record before it", seq=record.seq,
+                                                              what=_name(record))))
         if link(record_content(record), record.previous) != record.digest:
-            return Verification(len(records), (record.seq, f"record #{record.seq} ({_name(record)}) does not match "
-                                                           "its digest: its content was changed"))
+            return Verification(len(records), (record.seq, _l("record #%(seq)d (%(what)s) does not match its "
+                                                              "digest: its content was changed", seq=record.seq,
+                                                              what=_name(record))))
         previous = record.digest
     head = db.session.get(LedgerHead, call_id)
     if records and (head is None or head.seq != records[-1].seq or head.digest != records[-1].digest):
-        return Verification(len(records), (records[-1].seq, f"record #{records[-1].seq} is not the head of the "
-                                                            "chain: later records were removed"))
+        return Verification(len(records), (records[-1].seq, _l("record #%(seq)d is not the head of the chain: later "
+                                                               "records were removed", seq=records[-1].seq)))
     broken = _compare_rows(call_id, records)
     return Verification(len(records), broken)
 
 
 def _name(record):
-    what = {Kind.SCORE: "score sheet", Kind.SCORE_CHANGE: "changed score sheet", Kind.DECISION: "decision",
-            Kind.PUBLICATION: "publication of decision"}.get(record.kind, record.kind)
-    return f"{what} {record.ref_id}"
+    """What a record records, for people: "score sheet 12", "decision 3"…"""
+    names = {Kind.SCORE: _l("score sheet %(id)d", id=record.ref_id),
+             Kind.SCORE_CHANGE: _l("changed score sheet %(id)d", id=record.ref_id),
+             Kind.DECISION: _l("decision %(id)d", id=record.ref_id),
+             Kind.PUBLICATION: _l("publication of decision %(id)d", id=record.ref_id)}
+    return str(names.get(record.kind, f"{record.kind} {record.ref_id}"))
 
 
 def _compare_rows(call_id, records):
@@ -186,7 +193,7 @@ def _compare_rows(call_id, records):
     seen_reviews, seen_decisions = set(), set()
     for record in records:
         if record.kind in (Kind.SCORE, Kind.SCORE_CHANGE):
-            row, now = reviews.get(record.ref_id), None
+            row = reviews.get(record.ref_id)
             seen_reviews.add(record.ref_id)
             now = review_content(row) if row is not None else None
         elif record.kind == Kind.DECISION:
@@ -197,15 +204,19 @@ def _compare_rows(call_id, records):
             row = decisions.get(record.ref_id)
             now = publication_content(row) if row is not None and row.published_at else None
         if now is None:
-            return record.seq, f"record #{record.seq} ({_name(record)}): the row it records was deleted"
+            return record.seq, _l("record #%(seq)d (%(what)s): the row it records was deleted", seq=record.seq,
+                                  what=_name(record))
         if now != record.payload:
             fields = sorted(k for k in set(now) | set(record.payload) if now.get(k) != record.payload.get(k))
-            return record.seq, (f"record #{record.seq} ({_name(record)}): the row was changed in the database "
-                                f"({', '.join(fields)} differ from the record)")
+            return record.seq, _l("record #%(seq)d (%(what)s): the row was changed in the database (%(fields)s "
+                                  "differ from the record)", seq=record.seq, what=_name(record),
+                                  fields=", ".join(fields))
     for review_id in sorted(set(reviews) - seen_reviews):
-        return None, f"score sheet {review_id} has no record in the chain (written behind the application's back)"
+        return None, _l("score sheet %(id)d has no record in the chain (written behind the application's back)",
+                        id=review_id)
     for decision_id in sorted(set(decisions) - seen_decisions):
-        return None, f"decision {decision_id} has no record in the chain (written behind the application's back)"
+        return None, _l("decision %(id)d has no record in the chain (written behind the application's back)",
+                        id=decision_id)
     return None
 
 

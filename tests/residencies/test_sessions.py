@@ -228,3 +228,23 @@ def test_a_flood_of_writes_is_slowed_down(app, client, login_as, lyon_coordinato
     answers = [post_session(client, residency, title=f"Session {n}").status_code for n in range(4)]
     assert answers == [302, 302, 302, 429]
     assert len(sessions()) == 3
+
+
+def test_a_time_that_happens_twice_is_taken_at_its_first_occurrence(client, login_as, lyon_coordinator,
+                                                                    make_residency):
+    """02:30 on the last Sunday of October happens twice in Paris: the first (summer time, UTC+2)
+    is used and the coordinator is told."""
+    from datetime import date
+
+    year = date.today().year + 1
+    last_sunday = max(date(year, 10, d) for d in range(25, 32) if date(year, 10, d).weekday() == 6)
+    residency = make_residency(starts_on=last_sunday - timedelta(days=2), ends_on=last_sunday + timedelta(days=2))
+    login_as(lyon_coordinator)
+    response = post_session(client, residency, starts_at=local_form(last_sunday, 2, 30),
+                            ends_at=local_form(last_sunday, 4))
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "happens twice in Europe/Paris" in page
+    (session,) = sessions()
+    assert session.starts_at == datetime(last_sunday.year, 10, last_sunday.day, 0, 30, tzinfo=timezone.utc)
+    assert session.ends_at - session.starts_at == timedelta(hours=2, minutes=30)  # the clocks went back

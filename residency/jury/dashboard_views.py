@@ -84,7 +84,19 @@ def round_applications(round_id):
     progress = scoring.member_progress(member, round_.id)
     return render_template("jury/score_list.html", round=round_, call=round_.call, member=member, rows=rows,
                            progress=progress, state=scoring.scoring_state(round_), statuses=_status_labels(),
-                           phases=PHASE_LABELS, now=utcnow())
+                           phases=PHASE_LABELS, now=utcnow(), threads=_threads(round_, member))
+
+
+def _threads(round_, member):
+    """``[(number, application id)]`` of the round's discussion threads the member takes part in,
+    in label order, once scoring is closed (none before)."""
+    from residency.jury import discussion
+
+    if not discussion.is_open(round_):
+        return []
+    numbers = blind.label_numbers(round_)
+    return sorted((number, app_id) for app_id, number in numbers.items()
+                  if discussion.covers(round_, app_id) and discussion.participant(member, round_, app_id))
 
 
 @bp.route("/jury/rounds/<int:round_id>/my-scores.csv")

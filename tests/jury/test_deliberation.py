@@ -169,6 +169,16 @@ def test_the_rounds_jurors_discuss_once_scoring_is_closed(client, login_as, db, 
     assert db.session.scalar(db.select(db.func.count(DiscussionMessage.id))) == 2
 
 
+def test_jurors_find_the_threads_from_their_list_once_scoring_is_closed(client, login_as, jury):
+    """Every application of the round they may discuss, not only their own, linked from their list."""
+    login_as(jury.jurors["fair"].user)
+    listing = f"/jury/rounds/{jury.round.id}/applications"
+    assert "/discussion" not in client.get(listing).get_data(as_text=True)
+    jury.close()
+    html = client.get(listing).get_data(as_text=True)
+    assert len(re.findall(rf'/jury/rounds/{jury.round.id}/applications/\d+/discussion', html)) == len(jury.applications)
+
+
 def test_a_conflicted_juror_meets_the_thread_as_a_missing_one(app, client, login_as, db, closed):
     juror = closed.jurors["harsh"]
     application = closed.applications[1]

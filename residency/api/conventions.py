@@ -38,7 +38,7 @@ class Api(flask_smorest.Api):
 
 def make_api(app):
     description = (
-        "Cities, calls and applications of the City to City Residency network. Authenticate with a "
+        "Cities, calls, applications and jury assignments of the City to City Residency network. Authenticate with a "
         "personal access token (`Authorization: Bearer …`), created in your account's settings. "
         "Lists are paged by cursor (`limit`, `cursor`, `Link: rel=\"next\"`); errors are RFC 9457 "
         "problem details; dates are RFC 3339 in UTC."

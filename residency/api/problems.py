@@ -12,6 +12,7 @@ from http import HTTPStatus
 
 import marshmallow as ma
 from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from residency.core.errors import MESSAGES, ActionRefused
@@ -90,7 +91,7 @@ def from_http_error(error):
     errors = data.get("errors") or data.get("messages")
     detail = data.get("message") or (MESSAGES.get(status) if status != 422 else None)
     if status == 422:
-        detail = "The request's parameters or body do not match the operation's schema."
+        detail = _l("The request's parameters or body do not match the operation's schema.")
     return problem(status, detail, errors=_plain(errors) if errors else None, headers=headers)
 
 

@@ -1,6 +1,7 @@
 """Cities in the JSON API: the network's 22 cities, public."""
 
 import marshmallow as ma
+from flask_babel import lazy_gettext as _l
 
 from residency.api import Blueprint
 from residency.api.pagination import PageArgs, after, decode_cursor, page, page_schema
@@ -45,5 +46,5 @@ def get_city(slug):
     """One city, by its slug."""
     city = db.session.execute(db.select(City).where(City.slug == slug[:120])).scalar_one_or_none()
     if city is None:
-        raise ApiError(404, "not_found", "No city has this slug.")
+        raise ApiError(404, "not_found", _l("No city has this slug."))
     return city

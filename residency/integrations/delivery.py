@@ -16,6 +16,7 @@ import time
 
 import urllib3
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from residency.core.errors import ActionRefused
 from residency.core.types import utcnow
@@ -82,7 +83,7 @@ def attempt(delivery_id):
     status, text, error = None, "", ""
     try:
         if not endpoint.active:
-            raise ActionRefused("The endpoint is disabled.")
+            raise ActionRefused(_l("The endpoint is disabled."))
         target = check_url(endpoint.url)
         body = body_of(delivery)
         timestamp = str(int(time.time()))

@@ -50,12 +50,13 @@ def test_csrf_failure_page_explains_and_changes_nothing(client):
 
 @pytest.mark.parametrize("url", ["/api/v1/no-such-endpoint", "/api/v1/cities/atlantis"])
 def test_api_errors_are_json(client, url):
-    """Errors under /api/v1/ are JSON with the status and a message, never HTML."""
+    """Errors under /api/v1/ are JSON problem details (RFC 9457) with the status and a message, never HTML."""
     response = client.get(url)
 
     assert response.status_code == 404
-    assert response.mimetype == "application/json"
-    assert response.get_json() == {"error": {"status": 404, "message": "We could not find this page."}}
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == 404 and body["title"] == "Not Found" and body["code"] == "not_found" and body["detail"]
 
 
 def test_api_wrong_method_is_json(client):
@@ -63,7 +64,7 @@ def test_api_wrong_method_is_json(client):
     response = client.delete("/api/v1/cities")
 
     assert response.status_code == 405
-    assert response.get_json()["error"]["status"] == 405
+    assert response.get_json()["status"] == 405
     assert "GET" in response.headers["Allow"]
 
 

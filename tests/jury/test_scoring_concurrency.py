@@ -192,3 +192,71 @@ def test_two_tabs_saving_at_once_give_one_sheet_and_one_refusal(live):
             assert len(after) == len(before) + 1
             current = [row for row in after if row[0] not in {other[1] for other in after}]
             assert len(current) == 1 and current[0][1] == (before[-1][0] if before else None)
+
+
+def second_seat(assignment):
+    """Another juror of the same call, assigned the same application in the same round."""
+    import uuid as _uuid
+
+    from residency.core.types import utcnow
+    from residency.jury.models import Assignment, PanelMember, Round
+
+    round_ = _db.session.get(Round, assignment.round_id)
+    juror = create_user(email=f"juror-{_uuid.uuid4().hex[:10]}@example.org", password=None)
+    member = PanelMember(call_id=round_.call_id, user_id=juror.id, email=juror.email, status="active")
+    _db.session.add(member)
+    _db.session.flush()
+    other = Assignment(round_id=round_.id, member_id=member.id, application_id=assignment.application_id,
+                       confirmed_at=utcnow())
+    _db.session.add(other)
+    _db.session.commit()
+    return juror, other
+
+
+def test_two_jurors_of_one_call_saving_at_once_chain_their_sheets_in_line(live):
+    """The call's hash chain never forks: while one save holds the chain's head, the other juror's
+    save waits; both are recorded, one after the other, and the chain verifies."""
+    from residency.jury import ledger
+    from residency.jury.record_models import LedgerRecord
+
+    app, make_seat = live
+    juror_a, seat_a = make_seat()
+    juror_b, seat_b = second_seat(seat_a)
+    call_id = _db.session.execute(text("SELECT call_id FROM jury_rounds WHERE id = :id"),
+                                  {"id": seat_a.round_id}).scalar()
+    urls = [score_url(seat_a), score_url(seat_b)]
+    clients = [tab(app, juror_a), tab(app, juror_b)]
+    results = []
+    with _db.engine.connect() as holder:
+        transaction = holder.begin()
+        holder.execute(text("INSERT INTO jury_ledger_heads (call_id, seq, digest) VALUES (:c, 0, :g)"),
+                       {"c": call_id, "g": ledger.GENESIS})
+
+        def save(client, url):
+            with app.app_context():
+                try:
+                    results.append(post(client, url, 4).status_code)
+                except Exception as exc:  # noqa: BLE001  (reported by the assertion below)
+                    results.append(repr(exc))
+
+        threads = [threading.Thread(target=save, args=pair, daemon=True) for pair in zip(clients, urls)]
+        for thread in threads:
+            thread.start()
+        waiting, deadline = 0, time.monotonic() + 30
+        with _db.engine.connect() as watcher:
+            while time.monotonic() < deadline and waiting < 2:
+                waiting = watcher.execute(text(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE NOT l.granted AND a.datname = current_database()")).scalar()
+                time.sleep(0.05)
+        assert waiting >= 2, "the saves did not wait for the chain's head"
+        transaction.commit()  # the head exists now: the two saves go on, one after the other
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results, key=str) == [303, 303]
+    _db.session.rollback()
+    chain = _db.session.execute(_db.select(LedgerRecord).where(LedgerRecord.call_id == call_id)
+                                .order_by(LedgerRecord.seq)).scalars().all()
+    assert [record.seq for record in chain] == [1, 2]
+    assert chain[1].previous == chain[0].digest
+    assert ledger.verify(call_id).ok

@@ -4,10 +4,14 @@ Payloads carry ids and public facts (the call's slug and title); integrations re
 through the API with their own token, under the same rules as the pages.
 """
 
+import logging
+
 from residency import signals
 from residency.calls.models import CallState
 from residency.integrations.fanout import fan_out_task
 from residency.integrations.webhooks import emit
+
+log = logging.getLogger(__name__)
 
 
 def _call_scopes(call):
@@ -37,20 +41,37 @@ def on_application_submitted(sender, application, version, **extra):
 def on_decisions_published(call, applications=(), **extra):
     """Sent after its commit: the deliveries are written by a job of their own."""
     payload = {"call": _call_data(call), "applications": sorted(a.id for a in applications)}
-    fan_out_task.apply_async(args=["decision.published", payload, _call_scopes(call)])
+    _fan_out("decision.published", payload, _call_scopes(call))
 
 
-def _festival_handler(event):
-    """Festival signals: the ids of the objects named, for the festival's endpoints and the network's."""
+def _request_data(request):
+    return {"id": request.id, "work_id": request.work_id, "festival_id": request.festival_id,
+            "edition_id": request.edition_id}
 
-    def handler(sender, **kwargs):
-        objects = {"sender": sender, **kwargs}
-        data = {name: obj.id for name, obj in objects.items() if isinstance(getattr(obj, "id", None), int)}
-        festival_ids = {getattr(obj, "festival_id", None) for obj in objects.values()} - {None}
-        emit(event, data, [("network", 0)] + [("festival", ident) for ident in sorted(festival_ids)])
 
-    handler.__name__ = f"on_{event.replace('.', '_')}"
-    return handler
+def _festival_scopes(festival_id):
+    return [("network", 0), ("festival", festival_id)]
+
+
+def on_request_approved(request, actor=None, **extra):
+    """A programmer's request for a work is approved (sent in the approving transaction)."""
+    emit("festival.request_approved", {"request": _request_data(request)}, _festival_scopes(request.festival_id))
+
+
+def on_package_ready(package, **extra):
+    """A delivery package is ready (sent after its commit: the deliveries are written by a job)."""
+    request = package.request
+    payload = {"package": {"id": package.id, "request_id": request.id}, "request": _request_data(request)}
+    _fan_out("festival.package_ready", payload, _festival_scopes(request.festival_id))
+
+
+def _fan_out(event, payload, scopes):
+    """Queue the job writing an after-commit event's deliveries; a broker that is down loses the
+    event for webhooks (logged), never the action that sent it."""
+    try:
+        fan_out_task.apply_async(args=[event, payload, scopes])
+    except Exception:
+        log.exception("could not queue the webhook deliveries of %s", event)
 
 
 _HANDLERS = []
@@ -63,8 +84,7 @@ def connect():
         return
     pairs = [("call_state_changed", on_call_state_changed), ("application_submitted", on_application_submitted),
              ("jury_decisions_published", on_decisions_published),
-             ("festival_package_ready", _festival_handler("festival.package_ready")),
-             ("festival_request_approved", _festival_handler("festival.request_approved"))]
+             ("festival_package_ready", on_package_ready), ("festival_request_approved", on_request_approved)]
     for name, handler in pairs:
         signal = getattr(signals, name, None)
         if signal is not None:

@@ -225,3 +225,36 @@ def test_deleting_an_endpoint(app, db, client, login_as, coordinator, city):
     login_as(coordinator)
     assert client.post_form(f"/integrations/webhooks/{endpoint.id}/delete").status_code == 302
     assert db.session.execute(db.select(WebhookEndpoint)).scalars().all() == []
+
+
+def test_events_announced_after_their_commit_are_written_by_a_job(app, db, city, make_call, monkeypatch):
+    """Decisions published and packages ready are announced after their commit: a job writes the
+    deliveries (in its own transaction) for the call's city, or the festival, and the network."""
+    from types import SimpleNamespace
+
+    from residency.integrations import fanout
+
+    queued = []
+    monkeypatch.setattr(fanout.fan_out_task, "apply_async", lambda args: queued.append(args))
+    city_endpoint = endpoint_for(db, city, "https://a.example.org/", events=["decision.published"])
+    festival_endpoint = WebhookEndpoint(scope_type="festival", scope_id=7, url="https://f.example.org/",
+                                        events=["festival.package_ready", "festival.request_approved"], secret="s")
+    db.session.add(festival_endpoint)
+    db.session.commit()
+    call = make_call()
+    signals.jury_decisions_published.send(call, applications=[SimpleNamespace(id=5), SimpleNamespace(id=3)])
+    request = SimpleNamespace(id=11, work_id=12, festival_id=7, edition_id=13)
+    signals.festival_package_ready.send(SimpleNamespace(id=21, request=request))
+    assert [args[0] for args in queued] == ["decision.published", "festival.package_ready"]
+    assert db.session.execute(db.select(WebhookDelivery)).scalars().all() == []  # nothing before the job
+    for args in queued:
+        fanout.fan_out_task.run(*args)
+    sent = {d.event: d for d in db.session.execute(db.select(WebhookDelivery)).scalars()}
+    assert sent["decision.published"].endpoint_id == city_endpoint.id
+    assert sent["decision.published"].payload["applications"] == [3, 5]
+    assert sent["festival.package_ready"].endpoint_id == festival_endpoint.id
+    assert sent["festival.package_ready"].payload["package"] == {"id": 21, "request_id": 11}
+    signals.festival_request_approved.send(request, actor=None)  # in the approving transaction
+    approved = db.session.execute(db.select(WebhookDelivery).where(
+        WebhookDelivery.event == "festival.request_approved")).scalar_one()
+    assert approved.payload == {"request": {"id": 11, "work_id": 12, "festival_id": 7, "edition_id": 13}}

@@ -246,23 +246,20 @@ async def run_level(count, seeded, urls, tag):
     await gather_limited([m.open() for m in members])
     await asyncio.sleep(1.0)
     senders = members[: max(1, count // 10)]
-    interval = len(senders) / RATE
     acked = []
 
-    async def send_loop(member, phase):
-        await asyncio.sleep(phase)
-        n = 0
-        end = time.monotonic() + SECONDS
-        while time.monotonic() < end:
-            answer = await member.sio.call("message.send", {
-                "room": member.room, "client_id": f"b{tag}-{member.index}-{n}",
-                "text": f"t={time.time():.6f} from {member.index}"}, timeout=30)
-            if answer.get("ok"):
-                acked.append(answer["message"]["seq"])
-            n += 1
-            await asyncio.sleep(interval)
+    async def send_one(k):
+        # Message k leaves at k / RATE seconds, from the senders in turn: the room gets a steady
+        # RATE messages a second, each sender one every len(senders) / RATE seconds.
+        await asyncio.sleep(k / RATE)
+        member = senders[k % len(senders)]
+        answer = await member.sio.call("message.send", {
+            "room": member.room, "client_id": f"b{tag}-{k}", "text": f"t={time.time():.6f} from {member.index}"},
+            timeout=60)
+        if answer.get("ok"):
+            acked.append(answer["message"]["seq"])
 
-    await asyncio.gather(*(send_loop(m, i * interval / len(senders)) for i, m in enumerate(senders)))
+    await asyncio.gather(*(send_one(k) for k in range(int(RATE * SECONDS))))
     await asyncio.sleep(3.0)  # the last deliveries
     expected = set(acked)
     lost = sum(len(expected - m.received) for m in members)
@@ -285,6 +282,9 @@ async def hold_connections(seeded, url, pid, offset):
                  for n in range(start, min(start + 100, MAX_CONNECTIONS))]
         results = await asyncio.gather(*(m.open(join=False) for m in batch), return_exceptions=True)
         ok = [m for m, r in zip(batch, results) if not isinstance(r, Exception)]
+        failed = [r for r in results if isinstance(r, Exception)]
+        if failed:
+            print(f"(after {opened + len(ok)} connections: {failed[0]!r})")
         members += ok
         opened += len(ok)
         if len(ok) < len(batch):

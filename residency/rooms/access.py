@@ -5,9 +5,11 @@ active participants added to it; a direct room its two people while both take pa
 who left the residency are in none of its rooms.
 """
 
+from flask import g, has_app_context
+
 from residency.extensions import db
-from residency.residencies.access import participant_user_ids, participation
-from residency.residencies.models import Residency
+from residency.residencies.access import participant_user_ids
+from residency.residencies.models import Participant, Residency
 from residency.rooms.models import Room, RoomKind, RoomMember
 
 
@@ -48,12 +50,28 @@ def member_ids(room):
     return listed_member_ids(room) & participants
 
 
+def active_role(user, residency_id):
+    """The role of ``user``'s active participation in the residency, or None. Asked by every rule
+    of every event, so one socket event asks the database once (kept in ``g``, which each event
+    and request starts empty) and loads no user row with it."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    cache = g.setdefault("rooms_roles", {}) if has_app_context() else {}
+    key = (user.id, residency_id)
+    if key not in cache:
+        cache[key] = db.session.execute(
+            db.select(Participant.role).where(
+                Participant.residency_id == residency_id, Participant.user_id == user.id, Participant.left_at.is_(None))
+        ).scalar()
+    return cache[key]
+
+
 def in_room(user, room):
     """Whether ``user`` is in ``room`` now (an active participant, and listed unless it is the
     residency's room)."""
     if room is None or user is None or not user.is_authenticated:
         return False
-    if participation(user, room.residency_id) is None:
+    if active_role(user, room.residency_id) is None:
         return False
     return room.kind == RoomKind.RESIDENCY or is_listed(room, user.id)
 
@@ -67,7 +85,7 @@ def rooms_for(user, residency):
         db.select(RoomMember.room_id).join(Room, Room.id == RoomMember.room_id)
         .where(Room.residency_id == residency.id, RoomMember.user_id == user.id)
     ).scalars())
-    active = participation(user, residency.id) is not None
+    active = active_role(user, residency.id) is not None
     return [room for room in rooms if active and (room.kind == RoomKind.RESIDENCY or room.id in listed)]
 
 
@@ -86,4 +104,4 @@ def room_title(room, viewer=None):
 
 
 def residency_of(room):
-    return db.session.get(Residency, room.residency_id)
+    return db.session.get(Residency, room.residency_id)  # the identity map answers a second time

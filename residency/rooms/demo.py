@@ -13,12 +13,13 @@ DEMO_LINES = (
 
 
 def load_demo_rooms():
-    """Give the first demo residency's room a short history (once). Returns lines to print."""
+    """Give the demo residency's room a short history (once). Returns lines to print."""
+    from residency.residencies.demo import TITLE
     from residency.residencies.models import Participant, Residency
-    from residency.rooms import operations, rooms_ops
+    from residency.rooms import events, rooms_ops
     from residency.rooms.models import Message
 
-    residency = db.session.execute(db.select(Residency).order_by(Residency.id)).scalars().first()
+    residency = db.session.execute(db.select(Residency).where(Residency.title == TITLE)).scalars().first()
     if residency is None:
         return []
     room = rooms_ops.residency_room(residency)
@@ -32,6 +33,6 @@ def load_demo_rooms():
         return []
     for index, (who, text) in enumerate(DEMO_LINES):
         author = people[who % len(people)].user
-        operations.events.store_message(room, author, f"demo-{index}", text)
+        events.store_message(room, author, f"demo-{index}", text)
     db.session.commit()
     return [f"Rooms: “{residency.title}” has a residency room with {len(DEMO_LINES)} messages."]

@@ -48,13 +48,13 @@ def store_message(room, author, client_id, text, reply_to=None, asset=None):
     """Store a new message, or return the one already stored for this ``client_id``.
 
     Returns ``(message, created)``. A retried send (same author, room and client id) is never
-    stored twice, even when both tries race: the second waits on the room's row lock, then
-    meets the unique constraint, and the stored message is returned.
+    stored twice: it is found first; and when both tries race, the second waits on the room's row
+    lock, then meets the unique constraint, its transaction is rolled back and the stored message
+    returned (the caller's transaction has then done nothing else).
     """
     existing = find_sent(room.id, author.id, client_id)
     if existing is not None:
         return existing, False
-    savepoint = db.session.begin_nested()
     try:
         seq = next_seq(room.id)
         message = Message(
@@ -64,9 +64,8 @@ def store_message(room, author, client_id, text, reply_to=None, asset=None):
         )
         db.session.add(message)
         db.session.flush()
-        savepoint.commit()
     except IntegrityError:
-        savepoint.rollback()
+        db.session.rollback()
         existing = find_sent(room.id, author.id, client_id)
         if existing is None:
             raise

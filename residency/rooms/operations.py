@@ -85,7 +85,7 @@ def post(room, author, client_id, text, reply_to_id=None, asset=None):
     message, created = events.store_message(room, author, client_id, text, reply_to=reply_to, asset=asset)
     if created:
         mentions.record(room, message, author)
-        mark_read(room, author, message.seq)
+        _advance_marker(room, author, message.seq)
         broadcast_after_commit(message, "message", message.seq)
     return message, created
 
@@ -142,6 +142,15 @@ def mark_read(room, user, seq):
         mentions.mark_read(room, user, seq)
     db.session.flush()
     return marker.seq
+
+
+def _advance_marker(room, user, seq):
+    """Whoever writes has read the room up to their own message."""
+    marker = db.session.get(ReadMarker, (room.id, user.id))
+    if marker is None:
+        db.session.add(ReadMarker(room_id=room.id, user_id=user.id, seq=seq, updated_at=utcnow()))
+    elif seq > marker.seq:
+        marker.seq, marker.updated_at = seq, utcnow()
 
 
 def unread_count(room, user, marker=None):

@@ -6,7 +6,6 @@ room they are not in, not even a network admin: conversations are private to the
 """
 
 from residency.core.permissions import can, rule
-from residency.residencies.access import participation
 from residency.residencies.models import ParticipantRole
 from residency.rooms import access
 
@@ -18,8 +17,7 @@ def moderates(user, residency):
         return False
     if can(user, "residencies.manage", residency):
         return True
-    mine = participation(user, residency.id)
-    return mine is not None and mine.role == ParticipantRole.COORDINATOR
+    return access.active_role(user, residency.id) == ParticipantRole.COORDINATOR
 
 
 @rule("rooms.view", admin=False)
@@ -42,7 +40,7 @@ def post_in_room(user, room):
 @rule("rooms.list", admin=False)
 def list_rooms(user, residency):
     """See a residency's rooms and start group and direct conversations: its active participants."""
-    return residency is not None and participation(user, residency.id) is not None
+    return residency is not None and access.active_role(user, residency.id) is not None
 
 
 @rule("rooms.moderate", admin=False)

@@ -14,7 +14,7 @@ from residency.audit.operations import record
 from residency.core.errors import ActionRefused
 from residency.extensions import db
 from residency.festivals.models import CatalogueEntry, ShortlistItem
-from residency.media.models import AssetState, Derivative, DerivativeState, MediaAsset, Work
+from residency.media.models import AssetState, DerivativeState, MediaAsset, Work
 
 PAGE_SIZE = 20
 MAX_QUERY = 200
@@ -145,9 +145,14 @@ def qc_passed(work):
 def facets():
     """The values the filters offer: media, years, languages and video formats of the catalogue."""
     base = db.select(Work).join(CatalogueEntry, CatalogueEntry.work_id == Work.id).subquery()
-    media = db.session.execute(db.select(base.c.medium).where(base.c.medium != "").distinct().order_by(base.c.medium)).scalars().all()
-    years = db.session.execute(db.select(base.c.year).where(base.c.year.is_not(None)).distinct().order_by(base.c.year.desc())).scalars().all()
-    languages = db.session.execute(db.select(base.c.main_language).distinct().order_by(base.c.main_language)).scalars().all()
+
+    def values(column, *conditions, order=None):
+        query = db.select(column).where(*conditions).distinct().order_by(order if order is not None else column)
+        return db.session.execute(query).scalars().all()
+
+    media = values(base.c.medium, base.c.medium != "")
+    years = values(base.c.year, base.c.year.is_not(None), order=base.c.year.desc())
+    languages = values(base.c.main_language)
     formats = db.session.execute(
         db.select(MediaAsset.ext).join(CatalogueEntry, CatalogueEntry.work_id == MediaAsset.work_id)
         .where(MediaAsset.kind == "video", MediaAsset.ext.is_not(None), MediaAsset.superseded_by_id.is_(None))
@@ -230,7 +235,8 @@ def media_of(work):
 
     def done(asset, profile):
         derivative = asset.derivative(profile)
-        return derivative if derivative is not None and derivative.state == DerivativeState.DONE and derivative.key else None
+        ready = derivative is not None and derivative.state == DerivativeState.DONE and derivative.key
+        return derivative if ready else None
 
     videos = [a for a in ready if a.kind == "video" and done(a, "preview")]
     audios = [a for a in ready if a.kind == "audio" and done(a, "audio_preview")]

@@ -165,7 +165,8 @@ def manage_catalogue():
 
     form = CatalogueAddForm()
     calls = db.session.execute(db.select(Call).order_by(Call.id.desc()).limit(200)).scalars().all()
-    form.call.choices = [SelectChoice(0, _("None"))] + [SelectChoice(c.id, c.text("title", str(get_locale())) or c.slug) for c in calls]
+    form.call.choices = [SelectChoice(0, _("None"))] + [
+        SelectChoice(c.id, c.text("title", str(get_locale())) or c.slug) for c in calls]
     status = 200
     if form.validate_on_submit():
         work = db.session.get(Work, form.work_id.data)

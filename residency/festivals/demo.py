@@ -35,7 +35,8 @@ WORKS = [
     ("Night Lines", {"en": "Tram lines of Lyon at night, retraced by hand.",
                      "fr": "Les lignes de tram de Lyon la nuit, redessinées à la main."}, "mandelbrot", 440),
 ]
-SUBTITLES = "1\n00:00:00,500 --> 00:00:02,500\nÉcoutez le port.\n\n2\n00:00:03,000 --> 00:00:05,000\nListen to the harbour.\n"
+SUBTITLES = ("1\n00:00:00,500 --> 00:00:02,500\nÉcoutez le port.\n\n"
+             "2\n00:00:03,000 --> 00:00:05,000\nListen to the harbour.\n")
 
 
 def load_demo_festivals():
@@ -161,8 +162,8 @@ def _screening(programmer, request, edition):
     exists = db.session.execute(db.select(Screening.id).where(Screening.work_id == request.work_id,
                                                               Screening.festival_id == request.festival_id)).first()
     if exists is None:
-        screenings.record_screening(programmer, request.festival, request.work, screened_on=date.today() - timedelta(days=1),
-                                    venue="Deep Space 8K", city_id=request.festival.city_id, edition=edition,
+        screenings.record_screening(programmer, request.festival, request.work,
+                                    screened_on=date.today() - timedelta(days=1), venue="Deep Space 8K", city_id=request.festival.city_id, edition=edition,
                                     audience=140)
 
 

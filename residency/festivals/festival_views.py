@@ -8,7 +8,7 @@ from wtforms import SelectChoice
 from residency.cities.models import City
 from residency.core.errors import ActionRefused
 from residency.core.forms import show_refusal
-from residency.core.permissions import can, require
+from residency.core.permissions import require
 from residency.extensions import db
 from residency.festivals import catalogue, festivals, profiles, rights, screenings
 from residency.festivals.blueprint import bp
@@ -24,10 +24,7 @@ def _cities():
 @login_required
 def index():
     """The festivals the user may see: all of them for coordinators, their own for programmers."""
-    visible = festivals.visible_festivals(current_user)
-    if not visible and not can(current_user, "festivals.manage"):
-        return render_template("festivals/index.html", festivals=[]), 200
-    return render_template("festivals/index.html", festivals=visible)
+    return render_template("festivals/index.html", festivals=festivals.visible_festivals(current_user))
 
 
 def _festival_form_page(form, festival):

@@ -20,8 +20,8 @@ class FestivalForm(FlaskForm):
                        validators=[DataRequired(_l("Give a short name.")),
                                    Regexp(_SLUG, message=_l("Use lower-case letters, digits and hyphens."))])
     city = SelectField(_l("City"), coerce=int)
-    website = StringField(_l("Website"), validators=[Optional(), Length(max=300),
-                                                     Regexp(r"^https?://", message=_l("Give an address starting with https://."))])
+    website = StringField(_l("Website"), validators=[
+        Optional(), Length(max=300), Regexp(r"^https?://", message=_l("Give an address starting with https://."))])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
 
 
@@ -71,8 +71,10 @@ class TermsForm(FlaskForm):
     screening = BooleanField(_l("Screenings"))
     exhibition = BooleanField(_l("Exhibitions"))
     fee_amount = IntegerField(_l("Fee (leave empty for none)"),
-                              validators=[Optional(), NumberRange(0, 10_000_000, _l("Enter a fee between 0 and 10,000,000."))])
-    fee_currency = StringField(_l("Currency"), validators=[Optional(), Regexp(r"^[A-Za-z]{3}$", message=_l("Use a three-letter code such as EUR."))])
+                              validators=[Optional(),
+                                          NumberRange(0, 10_000_000, _l("Enter a fee between 0 and 10,000,000."))])
+    fee_currency = StringField(_l("Currency"), validators=[
+        Optional(), Regexp(r"^[A-Za-z]{3}$", message=_l("Use a three-letter code such as EUR."))])
     territories = StringField(_l("Territories (country codes; empty for worldwide)"),
                               validators=[Optional(), Length(max=800), _country_codes])
 

@@ -229,5 +229,6 @@ def mine():
     requests = rights.requests_for_artist(current_user)
     package_ids = [r.package.id for r in requests if r.package is not None]
     return render_template("festivals/mine.html", works=works, requests=requests, states=rights.STATE_LABELS,
-                           downloads=delivery.downloads_of(package_ids), screenings=screenings.screenings_of_artist(current_user),
+                           downloads=delivery.downloads_of(package_ids),
+                           screenings=screenings.screenings_of_artist(current_user),
                            terms={w.id: terms_of(w) for w in works}, now=utcnow())

@@ -23,11 +23,16 @@ def prepare_package(self, package_id):
 @shared_task(name="festivals.prepare_pending")
 def prepare_pending():
     """The sweeper: queue the packages still preparing (a lost message, a worker killed mid-way)."""
+    from datetime import timedelta
+
+    from residency.core.types import utcnow
     from residency.festivals.models import Package, PackageState
 
     try:
+        # Ten minutes: a package being prepared now (a large one takes minutes) is left to its task.
         for package_id in db.session.execute(db.select(Package.id).where(
-                Package.state == PackageState.PREPARING)).scalars():
+                Package.state == PackageState.PREPARING,
+                Package.created_at < utcnow() - timedelta(minutes=10))).scalars():
             prepare_package.delay(package_id)
     finally:
         db.session.rollback()

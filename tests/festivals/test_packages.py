@@ -14,7 +14,7 @@ import pytest
 from residency.extensions import db
 from residency.festivals import packages, rights
 from residency.festivals.models import Download, PackageState, RequestEvent
-from residency.media.models import AssetState, MediaAsset
+from residency.media.models import AssetState
 from residency.notifications.models import EmailMessage
 from residency.storage import get_storage
 from tests.festivals.conftest import add_asset

@@ -37,6 +37,7 @@ SCOPES = {scope.name: scope for scope in (
     Scope("applications:read", _l("Read your own applications, their versions and receipts")),
     Scope("jury:read", _l("Read your jury assignments and scores"), ("juror", "jury_chair")),
     Scope("festivals:read", _l("Read the festival catalogue, requests and packages"), ("festival_programmer",)),
+    Scope("festivals:write", _l("Request works and record screenings for your festivals"), ("festival_programmer",)),
     Scope("coordinator:read", _l("Read the calls you coordinate and their applications, and export them"),
           ("city_coordinator",)),
     Scope("coordinator:write", _l("Create call drafts for the cities you coordinate"), ("city_coordinator",)),

@@ -129,7 +129,8 @@ def install(app):
         if not is_api_request():
             return page_or_raise(error)
         db.session.rollback()
-        status = error.status if error.status in (400, 403, 404, 409, 422) else 400
+        # Well-formed input an operation refuses (a rule the schema cannot say) is a 422.
+        status = error.status if error.status in (403, 404, 409, 422) else 422
         errors = {error.field: [str(error.message)]} if error.field else None
         return problem(status, str(error.message), code="refused", errors=errors)
 

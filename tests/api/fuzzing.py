@@ -37,8 +37,9 @@ def fuzz(app, callers, examples, stop_on_failure=True, seed=0):
 
 #: What a schema-valid request may be refused with: no token or scope (401, 403), an object that
 #: does not exist or is hidden (404), a state that forbids it (409), the rate limit (429), and a
-#: rule across fields the schema cannot say (422 ``invalid_call``: a residency ending before it
-#: starts, a language the site does not offer). Anything else refusing valid data is a failure.
+#: rule across fields or about other objects the schema cannot say (422 ``invalid_call`` or
+#: ``refused``: a residency ending before it starts, a language the site does not offer, a work not
+#: approved for the festival). Anything else refusing valid data is a failure.
 ACCEPTABLE_REFUSALS = {401, 403, 404, 409, 429}
 
 
@@ -55,7 +56,7 @@ def check(case, headers):
     except ValueError:
         code = None
     made_up_cursor = "cursor" in dict(case.query or {})
-    assert (status in ACCEPTABLE_REFUSALS or (status == 422 and code == "invalid_call")
+    assert (status in ACCEPTABLE_REFUSALS or (status == 422 and code in ("invalid_call", "refused"))
             or (status == 400 and code == "invalid_cursor" and made_up_cursor)), \
         f"valid data refused: {status} {response.text[:500]} {case.query!r}\n{case.as_curl_command()}"
 

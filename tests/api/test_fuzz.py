@@ -17,7 +17,9 @@ SCOPES = {
     "artist": ["public:read", "applications:read"],
     "coordinator": ["public:read", "applications:read", "coordinator:read", "coordinator:write"],
     "juror": ["public:read", "applications:read", "jury:read"],
-    "admin": ["public:read", "applications:read", "coordinator:read", "coordinator:write", "jury:read", "festivals:read"],
+    "programmer": ["public:read", "applications:read", "festivals:read", "festivals:write"],
+    "admin": ["public:read", "applications:read", "coordinator:read", "coordinator:write", "jury:read", "festivals:read",
+              "festivals:write"],
 }
 
 
@@ -25,6 +27,7 @@ def test_the_api_answers_within_its_document_for_every_kind_of_caller(app, monke
                                                                        make_call, make_application, city):
     monkeypatch.setitem(app.config, "API_RATELIMIT", "100000 per minute")
     roles = {"coordinator": [("city_coordinator", "city", city.id)], "juror": [("juror", "call", 1)],
+             "programmer": [("festival_programmer", "festival", 1)],
              "admin": [("network_admin", "network", 0)]}
     callers = {"anonymous": {}}
     call = make_call()

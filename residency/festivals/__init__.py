@@ -25,7 +25,6 @@ def init_app(app):
                           os.environ.get("FESTIVAL_ASSEMBLE_ON_S3", "1").lower() not in ("0", "false", "no"))
     app.register_blueprint(bp)
     from residency.festivals import api; api.register(app)  # noqa: E702  (the festivals' part of the JSON API)
-    from residency.festivals import api; api.register(app)  # noqa: E702  (the festivals' part of the JSON API)
     register_tasks(app, "residency.festivals.tasks",
                    routes={"festivals.*": {"queue": "io"}},
                    beat={"festivals-prepare-pending": {"task": "festivals.prepare_pending", "schedule": 600.0}})

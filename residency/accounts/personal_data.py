@@ -70,10 +70,11 @@ def _glob_escape(text):
     return "".join("\\" + char if char in "*?[]\\" else char for char in text)
 
 
-def forget_rate_limits(fragment):
+def forget_rate_limits(fragment, storage=None):
     """Drop every rate-limit counter whose key holds ``fragment`` (an e-mail key), in the
-    limiter's storage: Redis keys are scanned by pattern, the in-memory storage by name."""
-    storage = limiter.storage
+    limiter's storage (or ``storage``): Redis keys are scanned by pattern, the in-memory storage
+    by name. Returns how many keys were dropped."""
+    storage = storage if storage is not None else limiter.storage
     if storage is None:
         return 0
     dropped = 0

@@ -215,3 +215,42 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
     for url in ("/account/data", "/account/delete"):
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# Outside the database -----------------------------------------------------------------------
+
+def test_the_outbox_folder_copy_of_their_mail_is_deleted(app, built):
+    from residency.notifications.delivery import deliver
+    from residency.notifications.personal_data import erase
+
+    message = db.session.execute(db.select(EmailMessage).where(EmailMessage.to_address == EMAIL,
+                                                               EmailMessage.subject == "Confirm")).scalar_one()
+    path = deliver(message)
+    assert path is not None and path.exists() and NAME in path.read_text()
+    erase(built.user)
+    db.session.commit()
+    assert not path.exists()
+    assert db.session.scalar(db.select(db.func.count(EmailMessage.id)).where(EmailMessage.to_address == EMAIL)) == 0
+
+
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+def test_rate_limit_counters_keyed_by_the_address_are_dropped(kind):
+    """The limiter's counters of ``email:<address>`` (sign-in links asked for) go, others stay;
+    in Redis (production) as in memory."""
+    from limits import parse
+    from limits.storage import MemoryStorage, RedisStorage
+    from limits.strategies import FixedWindowRateLimiter
+
+    from residency.accounts.personal_data import forget_rate_limits
+    from tests import services
+
+    storage = RedisStorage(services.redis_url()) if kind == "redis" else MemoryStorage()
+    limiter = FixedWindowRateLimiter(storage)
+    item = parse("5/hour")
+    for key in (f"email:{EMAIL}", "email:someone@example.org", "203.0.113.9"):
+        limiter.hit(item, "accounts.request_login_link", key)
+    assert forget_rate_limits(f"email:{EMAIL}", storage) >= 1
+    assert limiter.get_window_stats(item, "accounts.request_login_link", f"email:{EMAIL}").remaining == 5
+    assert limiter.get_window_stats(item, "accounts.request_login_link", "email:someone@example.org").remaining == 4
+    assert limiter.get_window_stats(item, "accounts.request_login_link", "203.0.113.9").remaining == 4
+    storage.reset()

@@ -140,7 +140,9 @@ class Mute(db.Model):
     __table_args__ = (UniqueConstraint("residency_id", "user_id", name="uq_room_mutes_user"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    residency_id: Mapped[int] = mapped_column(ForeignKey("residencies.id", ondelete="CASCADE"), index=True)
+    #: Looked up through the unique constraint (its first column); migration 0013 drops the
+    #: separate index 0012 made.
+    residency_id: Mapped[int] = mapped_column(ForeignKey("residencies.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     muted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     muted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

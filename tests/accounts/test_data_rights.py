@@ -107,12 +107,17 @@ def test_exports_are_rate_limited_per_user(app, client, built):
 
 # Deletion -----------------------------------------------------------------------------------
 
-def test_deleting_leaves_no_trace_of_the_person_and_keeps_what_others_rely_on(app, client, built):
+def test_deleting_leaves_no_trace_of_the_person_and_keeps_what_others_rely_on(app, client, built, monkeypatch):
     """The one HTTP flow: every table scanned for the address, name, bio and answers; storage."""
+    from residency.accounts import sockets
+
     user_id = built.user.id
     other_browser = new_client(app)
     log_in_fast(client, built.user)
     log_in_fast(other_browser, built.user)
+    logins = set(db.session.execute(db.select(LoginSession.id).where(LoginSession.user_id == user_id)).scalars())
+    cut = []
+    monkeypatch.setattr(sockets, "end_login_sockets", cut.append)  # the logout mechanism, after commit
     db.session.add(LoginThrottle(key_hash=hash_token(f"email:{EMAIL}"), failures=2))
     db.session.commit()
     assert traces(EMAIL, NAME, BIO, ANSWER)  # the scan finds them before
@@ -121,6 +126,7 @@ def test_deleting_leaves_no_trace_of_the_person_and_keeps_what_others_rely_on(ap
 
     response = delete(client)
     assert response.status_code == 302, page_text(response)[:400]
+    assert len(logins) == 2 and set(cut) == logins  # every socket of both browsers is cut
     assert "Your account is deleted" in page_text(client.get("/"))
 
     db.session.expire_all()

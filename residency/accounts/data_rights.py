@@ -92,19 +92,21 @@ def _chunks(storage, key):
 def stream_archive(body, files, storage=None):
     """A ZIP (ZIP64 when needed) of ``data.json`` and the files, produced as it is read.
 
+    Entries are stored, not compressed (media files do not shrink, and the web process should
+    not spend its CPU trying), so the archive's length is known in advance (``len(archive)``).
     A file missing from storage is listed in ``missing.txt`` instead of failing the download.
     """
-    from zipstream import ZIP_DEFLATED, ZipStream
+    from zipstream import ZipStream
 
     storage = storage or get_storage()
-    archive = ZipStream(compress_type=ZIP_DEFLATED, compress_level=6)
+    archive = ZipStream(sized=True)
     archive.add(body, "data.json")
     missing = []
     for key, path in files:
         if not storage.exists(key):
             missing.append(path)
             continue
-        archive.add(_chunks(storage, key), path)
+        archive.add(_chunks(storage, key), path, size=storage.size(key))
     if missing:
         archive.add(("\n".join(missing) + "\n").encode(), "missing.txt")
     return archive

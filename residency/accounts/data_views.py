@@ -55,6 +55,7 @@ def export_data():
             filename = f"residency-data-{user.id}-{utcnow():%Y%m%d}.zip"
             return Response(stream_with_context(iter(archive)), mimetype="application/zip", headers={
                 "Content-Disposition": f'attachment; filename="{filename}"',
+                "Content-Length": str(len(archive)),
                 "Cache-Control": "no-store",
                 "X-Content-Type-Options": "nosniff",
             })

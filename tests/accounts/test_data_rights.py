@@ -40,7 +40,11 @@ def archive_of(response):
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     assert response.mimetype == "application/zip"
     assert "attachment" in response.headers["Content-Disposition"]
-    return zipfile.ZipFile(io.BytesIO(response.get_data()))
+    body = response.get_data()
+    assert int(response.headers["Content-Length"]) == len(body)  # known before streaming
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    assert archive.testzip() is None
+    return archive
 
 
 # Export -------------------------------------------------------------------------------------
@@ -95,6 +99,13 @@ def test_the_export_asks_for_the_password_and_a_csrf_token(client, built):
     assert client.get("/account/data/export").status_code == 405
     anonymous = new_client(client.application).post("/account/data/export", data={"password": DEFAULT_PASSWORD})
     assert anonymous.status_code in (302, 400) and anonymous.mimetype != "application/zip"
+
+
+def test_a_file_missing_from_storage_is_listed_not_fatal(client, built):
+    get_storage().delete(built.stored_keys[0])
+    log_in_fast(client, built.user)
+    archive = archive_of(export(client))
+    assert len(archive.read("missing.txt").splitlines()) == 1 and len(archive.namelist()) == 5
 
 
 def test_exports_are_rate_limited_per_user(app, client, built):

@@ -2,6 +2,7 @@
 replace or revoke), and their notices of new and changed sessions."""
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -70,14 +71,15 @@ def revoke_feed(residency_id):
 @bp.route("/residencies/calendar/<token>.ics")
 @limiter.limit(_feed_limit)
 def feed(token):
-    """Every session of the residency, for calendar programs (no login: the secret address is the
-    authority). An unknown, revoked or replaced address, or one of someone who left: 404."""
+    """Every session of the residency, for calendar programs, in the participant's language (no
+    login: the secret address is the authority). An unknown, revoked or replaced address, or one of someone who left: 404."""
     row = calendar.feed_by_token(token)
     if row is None:
         abort(404)
     feed_row, participant, residency = row
     feed_row.last_used_at = utcnow()
-    body = calendar.ics_document(residency, scheduling.sessions_of(residency))
+    with force_locale(participant.user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        body = calendar.ics_document(residency, scheduling.sessions_of(residency))
     db.session.commit()
     return ics_response(body, f"residency-{residency.id}.ics", attachment=False)
 

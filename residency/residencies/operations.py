@@ -5,7 +5,7 @@ notices; they never commit (the view or the command does, once). A refusal is an
 :class:`~residency.core.errors.ActionRefused` whose message is shown to the user.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
@@ -16,12 +16,12 @@ from residency.accounts.models import User
 from residency.audit.operations import record
 from residency.core.errors import ActionRefused
 from residency.core.i18n import is_valid_timezone
+from residency.core.permissions import has_role, is_network_admin
 from residency.core.types import utcnow
 from residency.extensions import db
 from residency.residencies import notify
-from residency.residencies.labels import ROLE_LABELS, STATUS_LABELS  # noqa: F401  (the views read them here)
 from residency.residencies.models import (
-    CalendarFeed, Participant, ParticipantRole, Residency, ResidencyStatus, Session,
+    CalendarFeed, Participant, ParticipantRole, Residency, ResidencyStatus,
 )
 
 TITLE_MAX_LENGTH = 200
@@ -45,8 +45,6 @@ def residencies_of(user):
 def residencies_coordinated(user):
     """The residencies of the cities ``user`` coordinates (every city for a network coordinator
     or a network admin), the latest first."""
-    from residency.core.permissions import has_role, is_network_admin
-
     query = db.select(Residency).order_by(Residency.starts_on.desc(), Residency.id.desc())
     if not (is_network_admin(user) or has_role(user, "city_coordinator", "network")):
         city_ids = [grant.scope_id for grant in user.grants
@@ -322,12 +320,3 @@ def create_from_selection(actor, call, title, description, timezone, starts_on, 
     for application, user in people:
         add_user(actor, residency, user, ParticipantRole.ARTIST, application=application)
     return residency
-
-
-def default_end(starts_on, weeks=4):
-    return starts_on + timedelta(weeks=weeks) - timedelta(days=1)
-
-
-def sessions_count(residency):
-    return db.session.scalar(db.select(func.count(Session.id)).where(
-        Session.residency_id == residency.id, Session.cancelled_at.is_(None)))

@@ -12,7 +12,7 @@ from residency.core.forms import show_refusal
 from residency.core.permissions import can
 from residency.extensions import db, limiter
 from residency.media.models import Work
-from residency.residencies import operations
+from residency.residencies import labels, operations
 from residency.residencies.access import participation
 from residency.residencies.blueprint import bp
 from residency.residencies.forms import AddParticipantForm, ConfirmForm, RoleForm
@@ -26,7 +26,7 @@ def _participants_page(residency, form, status=200):
     return render_template(
         "residencies/participants.html", residency=residency, form=form,
         people=operations.participants_of(residency, include_left=True), role_form=RoleForm(),
-        role_labels=operations.ROLE_LABELS,
+        role_labels=labels.ROLE_LABELS,
     ), status
 
 
@@ -96,7 +96,7 @@ def remove(residency_id, participant_id):
             flash(_("%(name)s no longer takes part in the residency.", name=participant.user.display_name), "success")
         return redirect(url_for("residencies.participants", residency_id=residency.id))
     return render_template("residencies/remove.html", residency=residency, participant=participant, form=form,
-                           role_labels=operations.ROLE_LABELS), 400 if form.errors else 200
+                           role_labels=labels.ROLE_LABELS), 400 if form.errors else 200
 
 
 @bp.route("/residencies/<int:residency_id>/leave", methods=["GET", "POST"])
@@ -143,5 +143,5 @@ def person(residency_id, participant_id):
     profile, works = portfolio_of(participant.user)
     return render_template(
         "residencies/person.html", residency=residency, participant=participant, profile=profile, works=works,
-        role_labels=operations.ROLE_LABELS, locale=str(get_locale()),
+        role_labels=labels.ROLE_LABELS, locale=str(get_locale()),
     )

@@ -14,7 +14,7 @@ from residency.core.hooks import providers
 from residency.core.permissions import can, require
 from residency.core.types import utcnow
 from residency.extensions import db
-from residency.residencies import notify, operations, scheduling
+from residency.residencies import labels, notify, operations, scheduling
 from residency.residencies.access import participation
 from residency.residencies.blueprint import bp
 from residency.residencies.forms import ConfirmForm, NewResidencyForm, ResidencyForm
@@ -31,7 +31,7 @@ def index():
     coordinated = [r for r in operations.residencies_coordinated(user) if r not in mine] \
         if can(user, "residencies.create") else []
     return render_template("residencies/index.html", mine=mine, coordinated=coordinated,
-                           status_labels=operations.STATUS_LABELS, unread=notify.unread_count(user))
+                           status_labels=labels.STATUS_LABELS, unread=notify.unread_count(user))
 
 
 def coordinated_cities(user):
@@ -95,8 +95,8 @@ def residency(residency_id):
         upcoming=[s for s in sessions if s.ends_at >= now and not s.cancelled],
         past=[s for s in sessions if s.ends_at < now or s.cancelled],
         participants=operations.participants_of(residency), viewer_zone=zone_of(user), notices=notices,
-        unread=unread, links=links, confirm=ConfirmForm(), kind_labels=scheduling.KIND_LABELS,
-        role_labels=operations.ROLE_LABELS, status_labels=operations.STATUS_LABELS,
+        unread=unread, links=links, confirm=ConfirmForm(), kind_labels=labels.KIND_LABELS,
+        role_labels=labels.ROLE_LABELS, status_labels=labels.STATUS_LABELS,
         can_manage=can(user, "residencies.manage", residency),
         can_schedule=can(user, "residencies.schedule", residency),
     )

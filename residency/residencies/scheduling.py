@@ -17,7 +17,6 @@ from residency.core.errors import ActionRefused
 from residency.core.types import utcnow
 from residency.extensions import db
 from residency.residencies import notify
-from residency.residencies.labels import KIND_LABELS  # noqa: F401  (the views read them here)
 from residency.residencies.models import Session, SessionKind
 from residency.residencies.zones import local
 

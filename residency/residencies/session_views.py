@@ -8,7 +8,7 @@ from flask_login import login_required
 from residency.core.errors import ActionRefused
 from residency.core.forms import show_refusal
 from residency.extensions import db, limiter
-from residency.residencies import scheduling
+from residency.residencies import labels, scheduling
 from residency.residencies.blueprint import bp
 from residency.residencies.calendar import ics_document
 from residency.residencies.forms import ConfirmForm, SessionForm
@@ -22,7 +22,7 @@ def _write_limit():
 
 def _session_page(residency, form, session=None, status=200):
     return render_template("residencies/session_form.html", residency=residency, form=form, session=session,
-                           kind_labels=scheduling.KIND_LABELS), status
+                           kind_labels=labels.KIND_LABELS), status
 
 
 def _show_notes(notes):
@@ -100,7 +100,7 @@ def cancel_session(residency_id, session_id):
             flash(_("The session is cancelled and the participants are told."), "success")
         return redirect(url_for("residencies.residency", residency_id=residency.id, _anchor="sessions"))
     return render_template("residencies/cancel_session.html", residency=residency, session=session, form=form,
-                           kind_labels=scheduling.KIND_LABELS), 400 if form.errors else 200
+                           kind_labels=labels.KIND_LABELS), 400 if form.errors else 200
 
 
 @bp.route("/residencies/<int:residency_id>/sessions/<int:session_id>.ics")

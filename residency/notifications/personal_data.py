@@ -3,17 +3,20 @@
 Export: the messages sent to the user (address, subject, when written and sent), without their
 bodies: a body may hold a sign-in or reset link still valid, which an archive must not carry.
 Erase: every message to the user's account or address is deleted from the outbox, sent or not,
-with its copy in the outbox folder of the embedded default (``MAIL_OUTBOX_DIR``).
+with its copy in the outbox folder of the embedded default (``MAIL_OUTBOX_DIR``); in the messages
+to other people that name the user (an invitation, a juror stepping down), their address and
+name are replaced by "Deleted user".
 """
 
 import logging
+import re
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_
 
-from residency.core.personal_data import PersonalDataPart
+from residency.core.personal_data import DELETED_NAME, PersonalDataPart
 from residency.extensions import db
 from residency.notifications.models import EmailMessage
 
@@ -45,7 +48,8 @@ def _outbox_file(message):
 
 
 def erase(user):
-    """Delete every outbox message to the user (account or address) and its outbox-folder copy."""
+    """Delete every outbox message to the user (account or address) and its outbox-folder copy;
+    in messages to other people, replace the user's address and name (as a whole word)."""
     messages = list(db.session.execute(_messages_of(user)).scalars())
     for message in messages:
         path = _outbox_file(message)
@@ -54,6 +58,25 @@ def erase(user):
         db.session.delete(message)
     if messages:
         log.info("deleted %d outbox message(s) of an erased account", len(messages))
+    db.session.flush()
+    _scrub_others(user)
+
+
+def _scrub_others(user):
+    names = [text for text in (user.email, user.display_name) if text and len(text.strip()) >= 3]
+    if not names:
+        return
+    patterns = [re.compile(r"(?<!\w)" + re.escape(text.strip()) + r"(?!\w)", re.IGNORECASE) for text in names]
+    mentioning = db.session.execute(db.select(EmailMessage).where(or_(
+        *[EmailMessage.body_text.ilike(f"%{text.strip()}%") for text in names],
+        *[EmailMessage.subject.ilike(f"%{text.strip()}%") for text in names],
+    ))).scalars()
+    for message in mentioning:
+        for pattern in patterns:
+            message.subject = pattern.sub(DELETED_NAME, message.subject)
+            message.body_text = pattern.sub(DELETED_NAME, message.body_text)
+            if message.body_html:
+                message.body_html = pattern.sub(DELETED_NAME, message.body_html)
 
 
 PART = PersonalDataPart(

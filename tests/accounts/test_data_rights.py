@@ -244,9 +244,15 @@ def test_the_outbox_folder_copy_of_their_mail_is_deleted(app, built):
                                                                EmailMessage.subject == "Confirm")).scalar_one()
     path = deliver(message)
     assert path is not None and path.exists() and NAME in path.read_text()
+    to_other = EmailMessage(to_address="other.artist@example.org", subject=f"{NAME} invited you",
+                            body_text=f"{NAME} ({EMAIL}) invited you. {NAME}s and {NAME}-like words are other words.")
+    db.session.add(to_other)
+    db.session.commit()
     erase(built.user)
     db.session.commit()
     assert not path.exists()
+    assert to_other.subject == "Deleted user invited you"
+    assert to_other.body_text == f"Deleted user (Deleted user) invited you. {NAME}s and Deleted user-like words are other words."
     assert db.session.scalar(db.select(db.func.count(EmailMessage.id)).where(EmailMessage.to_address == EMAIL)) == 0
 
 

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import HiddenField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -10,6 +11,15 @@ class MessageForm(FlaskForm):
     text = TextAreaField(_l("Message"), validators=[DataRequired(message=_l("Write a message first."))])
     client_id = HiddenField()
     reply_to = HiddenField()
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("File"))
+    text = TextAreaField(_l("Message (optional)"))
+    client_id = HiddenField()
+
+    def validate(self, extra_validators=None):
+        return super().validate(extra_validators) and self.file.data is not None and bool(self.file.data.filename)
 
 
 class EditForm(FlaskForm):

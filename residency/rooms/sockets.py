@@ -18,7 +18,7 @@ from residency.core.ids import MAX_ID
 from residency.core.permissions import can
 from residency.core.sockets import authenticated_event
 from residency.extensions import db, socketio
-from residency.rooms import access, events, operations, ratelimit, roster
+from residency.rooms import access, attachments, events, operations, ratelimit, roster
 from residency.rooms.events import RoomError
 from residency.rooms.render import message_payload
 
@@ -154,9 +154,14 @@ def presence_get(payload):
 def send(payload):
     """Post; a send retried with the same ``client_id`` is acknowledged with the stored message."""
     room = joined_room(payload)
-    message, created = operations.post(
-        room, current_user, payload.get("client_id"), payload.get("text"),
-        reply_to_id=_int(payload, "reply_to", minimum=1, required=False))
+    asset_id = _int(payload, "asset", minimum=1, required=False)
+    if asset_id is not None:  # a file uploaded to the room's slot ("room:<id>") first
+        message, created = attachments.post_with_file(
+            room, current_user, payload.get("client_id"), payload.get("text"), asset_id)
+    else:
+        message, created = operations.post(
+            room, current_user, payload.get("client_id"), payload.get("text"),
+            reply_to_id=_int(payload, "reply_to", minimum=1, required=False))
     if not created:
         operations.rebroadcast(message)
     return {"message": message_payload(message), "duplicate": not created}

@@ -10,7 +10,7 @@ from residency.extensions import db
 from residency.residencies.models import Residency
 from residency.rooms import rooms_ops
 from residency.rooms.models import Message, Mute, Room, RoomMember
-from tests.invisible import Route, assert_routes_listed, differences, to_login
+from tests.invisible import Route, a_file, assert_routes_listed, differences, to_login
 
 RESIDENCY_ROUTES = [
     Route("rooms.rooms", ("GET",), ("residency_id",)),
@@ -24,6 +24,9 @@ ROOM_ROUTES = [
     Route("rooms.delete", ("GET", "POST"), ("room_id", "message_id")),
     Route("rooms.mute", ("POST",), ("room_id",), form={"user": "1", "hours": "1"}),
     Route("rooms.unmute", ("POST",), ("room_id", "user_id")),
+    Route("rooms.shelf", ("GET",), ("room_id",)),
+    Route("rooms.attachment", ("GET",), ("room_id", "message_id")),
+    Route("rooms.upload", ("POST",), ("room_id",), form=a_file("plan.png", b"\x89PNG\r\n\x1a\n")),
 ]
 ROUTES = RESIDENCY_ROUTES + ROOM_ROUTES
 EXEMPT = {}

@@ -112,7 +112,8 @@ def decide(actor, round_, application_id, outcome, rationale="", stage=DecisionS
     :return: the new current :class:`Decision`, or the current one when nothing changed.
     :raise ActionRefused 403: ``actor`` is not the call's chair.
     :raise ActionRefused 404: the round does not cover the application.
-    :raise ActionRefused 409: the round is not closed; advancing once the next round started.
+    :raise ActionRefused 409: the round is not closed; the application was withdrawn; advancing
+        once the next round started.
     :raise ActionRefused 400: an unknown outcome or stage; a final decision without a rationale; a
         rationale too long.
     """
@@ -125,6 +126,9 @@ def decide(actor, round_, application_id, outcome, rationale="", stage=DecisionS
         raise ActionRefused(NOT_IN_ROUND, status=404)
     if round_.phase != RoundPhase.CLOSED:
         raise ActionRefused(_l("Decisions are taken once the round is closed."), status=409)
+    application = db.session.get(Application, application_id)
+    if application is None or application.state == ApplicationState.WITHDRAWN:
+        raise ActionRefused(_l("The applicant withdrew this application: there is nothing to decide."), status=409)
     if outcome not in Outcome.ALL:
         raise ActionRefused(_l("Choose a decision."), field="outcome")
     if stage not in (DecisionStage.PROPOSED, DecisionStage.FINAL):

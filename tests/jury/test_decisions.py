@@ -63,6 +63,14 @@ def test_no_decision_before_the_round_closes(db, jury):
     assert refused.value.status == 409
 
 
+def test_no_decision_on_a_withdrawn_application(db, closed):
+    closed.applications[0].state = ApplicationState.WITHDRAWN
+    db.session.commit()
+    with pytest.raises(ActionRefused) as refused:
+        decide(closed, 0)
+    assert refused.value.status == 409
+
+
 @pytest.mark.parametrize("outcome, rationale, field", [
     ("", "Fine", "outcome"), ("crowned", "Fine", "outcome"), ("selected", "   ", "rationale"),
     ("selected", "x" * 5001, "rationale"),

@@ -39,6 +39,7 @@ FEATURE_TABLES = {
     "cities_api": "tests/admin/test_invisible.py",
     "calls_api": "tests/api/test_invisible.py",
     "applications_api": "tests/api/test_invisible.py",
+    "festivals_api": "tests/api/test_invisible.py",
     "integrations": "tests/integrations/test_invisible.py",
     "core": "tests/admin/test_invisible.py",
     None: "tests/admin/test_invisible.py",  # Flask's own static route

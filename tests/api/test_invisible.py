@@ -21,9 +21,19 @@ APPLICATION_ROUTES = [
 ]
 
 
+FESTIVAL_ROUTES = [
+    Route("festivals_api.festival_requests", ("GET",), ("festival_id",)),
+    Route("festivals_api.festival_screenings", ("GET",), ("festival_id",)),
+]
+#: Writes taking a festival id: checked below with their bodies.
+FESTIVAL_WRITES = {"festivals_api.request_work": "POST", "festivals_api.record_screening": "POST"}
+
+
 def test_every_api_route_taking_an_id_is_in_the_table(app):
     assert_routes_listed(app, "calls_api", CALL_ROUTES, {})
     assert_routes_listed(app, "applications_api", APPLICATION_ROUTES, {})
+    writes = [Route(endpoint, (method,), ("festival_id",)) for endpoint, method in FESTIVAL_WRITES.items()]
+    assert_routes_listed(app, "festivals_api", FESTIVAL_ROUTES + writes, {})
 
 
 @pytest.fixture
@@ -74,3 +84,22 @@ def test_another_artists_application_is_404_like_a_missing_one(app, client, make
     headers = bearer(make_token(make_user(), ["applications:read"]))
     routes = [r for r in APPLICATION_ROUTES if r.endpoint.split(".")[1].startswith("my_")]
     assert answers(app, client, routes, {"application_id": application.id, "number": 1}, headers) == []
+
+
+def test_a_festival_the_caller_does_not_program_is_404_like_a_missing_one(app, db, client, make_user, make_token):
+    """A programmer of another festival meets the same 404 for a festival they may not see as for
+    a missing one, on reads and writes alike."""
+    from residency.festivals.models import Festival
+
+    festivals = db.session.execute(db.select(Festival).order_by(Festival.id).limit(2)).scalars().all()
+    mine, theirs = festivals
+    user = make_user(roles=[("festival_programmer", "festival", mine.id)])
+    headers = bearer(make_token(user, ["festivals:read", "festivals:write"]))
+    assert answers(app, client, FESTIVAL_ROUTES, {"festival_id": theirs.id}, headers) == []
+    for endpoint, payload in (("festivals_api.request_work", {"work_id": 1, "edition_id": 1, "use": "screening"}),
+                              ("festivals_api.record_screening", {"work_id": 1, "screened_on": "2026-01-01",
+                                                                  "venue": "Hall"})):
+        with app.test_request_context():
+            urls = [url_for(endpoint, festival_id=ident) for ident in (theirs.id, MISSING_ID)]
+        seen = [client.post(url, json=payload, headers=headers) for url in urls]
+        assert [(r.status_code, r.get_json()) for r in seen] == [(404, seen[1].get_json())] * 2, endpoint

@@ -51,8 +51,11 @@ def _stored(derivative):
     return derivative
 
 
-def payload_files(assets, profile):
+def payload_files(assets, profile, burnt=None):
     """``[(folder, name, key, size, sha256, asset)]`` the profile takes from the approved ``assets``.
+
+    ``burnt``: ``{video asset id: (key, size, sha256)}`` of the copies with subtitles burnt in
+    (made by :func:`residency.festivals.burn.burn`), used in place of the profile's video copy.
 
     :raise PackageProblem: an approved file failed or was never finished, or the profile asks for
         a copy (screening copy, preview, WebVTT) that was not made.
@@ -64,7 +67,11 @@ def payload_files(assets, profile):
             raise PackageProblem(_l("The approved file “%(name)s” is not available (it failed processing or "
                                     "was deleted).", name=asset.original_filename))
         if asset.kind == "video":
-            chosen.append(_video(asset, profile))
+            if burnt and asset.id in burnt:
+                key, size, sha = burnt[asset.id]
+                chosen.append(("video", f"{_stem(asset)}-subtitled.mp4", key, size, sha, asset))
+            else:
+                chosen.append(video_copy(asset, profile))
             poster = _stored(asset.derivative("poster"))
             if profile["stills"] and poster is not None:
                 chosen.append(("stills", f"{_stem(asset)}-still.jpg", poster.key, poster.size, poster.sha256, asset))
@@ -73,7 +80,7 @@ def payload_files(assets, profile):
                 chosen.append(("subtitles", _safe(asset.original_filename), asset.original_key, asset.size,
                                asset.sha256, asset))
             vtt = _stored(asset.derivative("webvtt"))
-            if profile["subtitles"] != "none":
+            if profile["subtitles"] in ("separate", "webvtt"):
                 if vtt is None:
                     raise PackageProblem(_l("The WebVTT copy of “%(name)s” was not made.", name=asset.original_filename))
                 chosen.append(("subtitles", f"{_stem(asset)}.vtt", vtt.key, vtt.size, vtt.sha256, asset))
@@ -91,7 +98,11 @@ def payload_files(assets, profile):
     return _unique(chosen)
 
 
-def _video(asset, profile):
+def video_copy(asset, profile):
+    """The profile's copy of a video: ``(folder, name, key, size, sha256, asset)``.
+
+    :raise PackageProblem: that copy was never made.
+    """
     if profile["video"] == "original":
         return ("video", _safe(asset.original_filename), asset.original_key, asset.size, asset.sha256, asset)
     derivative = _stored(asset.derivative(profile["video"]))
@@ -170,15 +181,18 @@ def tag_files(request, package, payload, bag_name):
     return tags + [("tagmanifest-sha256.txt", tag_manifest)]
 
 
-def build_files(request, package):
+def approved_assets(request):
+    return db.session.execute(db.select(MediaAsset).where(MediaAsset.id.in_(request.asset_ids or [0]))
+                              .order_by(MediaAsset.id)).scalars().all()
+
+
+def build_files(request, package, burnt=None):
     """The package's files, in ZIP order, as ``PackageFile`` keyword dicts (CRC-32 of stored files
     left for :func:`residency.festivals.packages.prepare`).
 
     :raise PackageProblem: see :func:`payload_files`.
     """
-    assets = db.session.execute(db.select(MediaAsset).where(MediaAsset.id.in_(request.asset_ids or [0]))
-                                .order_by(MediaAsset.id)).scalars().all()
-    chosen = payload_files(assets, package.profile)
+    chosen = payload_files(approved_assets(request), package.profile, burnt)
     bag_name = bag_name_of(request)
     meta = metadata(request, chosen, terms_of(request.work))
     payload = [("data/metadata.json", len(meta), hashlib.sha256(meta).hexdigest())]

@@ -25,6 +25,7 @@ from residency.extensions import db
 from residency.festivals import bagging, zipstore
 from residency.festivals.events import note_event, tell_festival
 from residency.festivals.models import Package, PackageFile, PackageState, RequestState, RightsRequest
+from residency.media.processing.errors import MediaRejected
 from residency.storage import S3Storage, StorageError, get_storage
 
 log = logging.getLogger(__name__)
@@ -52,9 +53,13 @@ def prepare(package_id):
         return package.state if package is not None else None
     request = package.request
     try:
-        rows = bagging.build_files(request, package)
+        rows = bagging.build_files(request, package, _burnt_copies(package))
     except bagging.PackageProblem as problem:
         _fail(package, problem.message)
+        db.session.commit()
+        return package.state
+    except MediaRejected as rejected:
+        _fail(package, rejected.message)
         db.session.commit()
         return package.state
     storage = get_storage()
@@ -80,6 +85,30 @@ def prepare(package_id):
     db.session.commit()
     signals.festival_package_ready.send(package)
     return package.state
+
+
+def _burnt_copies(package):
+    """``{video asset id: (key, size, sha256)}`` of the copies with subtitles burnt in, made now
+    when the profile asks for them (none when no subtitle was approved).
+
+    :raise PackageProblem: the video copy to burn into was never made.
+    :raise MediaRejected: ffmpeg refused the files.
+    """
+    from residency.festivals import burn, profiles
+
+    profile = profiles.normalise(package.profile)
+    if profile["subtitles"] != "burnt":
+        return {}
+    assets = bagging.approved_assets(package.request)
+    city = package.request.festival.city
+    subtitle = burn.subtitle_for(assets, (city.languages or ["en"])[0])
+    if subtitle is None:
+        return {}
+    copies = {}
+    for video in (a for a in assets if a.kind == "video" and a.state == "ready" and a.original_key):
+        source_key = bagging.video_copy(video, profile)[2]
+        copies[video.id] = burn.burn(package.id, video, subtitle, source_key)
+    return copies
 
 
 def _crc32(storage, item):

@@ -3,6 +3,7 @@
 ``video``: ``screening`` (the H.264 screening copy made at ingest), ``original`` (the master as
 uploaded) or ``preview`` (the small web preview); ``subtitles``: ``separate`` (the artist's SRT or
 WebVTT files and the clean WebVTT made from them), ``webvtt`` (the clean WebVTT only) or ``none``;
+``burnt`` (a copy of the video with the subtitles in the picture, made when the package is prepared);
 ``stills``: the posters of the videos and the artist's images; ``press_kit``: the PDF documents.
 """
 
@@ -16,6 +17,7 @@ VIDEO_CHOICES = {
 SUBTITLE_CHOICES = {
     "separate": _l("Separate files: the artist's SRT/WebVTT and a clean WebVTT"),
     "webvtt": _l("Clean WebVTT only"),
+    "burnt": _l("Burnt into the picture (a copy made for the package)"),
     "none": _l("No subtitles"),
 }
 DEFAULT = {"video": "screening", "subtitles": "separate", "stills": True, "press_kit": True}

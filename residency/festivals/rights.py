@@ -169,7 +169,8 @@ def start_package(request):
     package = Package(request=request, profile=dict(request.festival.delivery_profile or {}), bagged_on=date.today())
     db.session.add(package)
     db.session.flush()
-    enqueue_after_commit(prepare_package, package.id)
+    burning = (package.profile or {}).get("subtitles") == "burnt"  # a transcode: the CPU workers' queue
+    enqueue_after_commit(prepare_package, package.id, queue="cpu" if burning else "io")
     return package
 
 

@@ -5,9 +5,10 @@ from celery import shared_task
 
 from residency.extensions import db
 from residency.festivals import packages
+from residency.media.processing import TransientError
 from residency.storage import StorageError
 
-TRANSIENT = (StorageError, ConnectionError)
+TRANSIENT = (StorageError, ConnectionError, TransientError)
 
 
 @shared_task(name="festivals.prepare_package", bind=True, acks_late=True, autoretry_for=TRANSIENT,

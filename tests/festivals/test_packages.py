@@ -290,3 +290,42 @@ def test_head_gives_the_size_without_a_download(client, login_as, programmer, ap
     assert response.status_code == 200 and response.headers["Content-Length"] == str(approved.package.size)
     assert response.data == b""
     assert db.session.execute(db.select(Download)).first() is None
+
+
+def test_subtitles_burnt_in_when_the_profile_asks(client, login_as, programmer, artist, edition, festival, tmp_path):
+    """A festival asking for burnt-in subtitles gets a copy of the video with the French subtitles
+    in the picture (Linz's language is German: none approved, so the first), made when the package
+    is prepared; the bag lists it with the checksum computed as it was made, and validates."""
+    import subprocess
+
+    from residency.festivals.models import CatalogueEntry
+    from residency.media.models import Work
+    from tests.services import require_binary
+
+    require_binary("ffmpeg")
+    clip = tmp_path / "clip.mp4"
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "color=c=black:s=320x180:r=25",
+                    "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(clip)], check=True)
+    work = Work(owner_id=artist.id, title="Black Box", synopsis={"en": "Dark."})
+    db.session.add(work)
+    db.session.flush()
+    add_asset(work, "black box.mp4", "video", clip.read_bytes(), probe={"duration": 2.0},
+              derivatives=[("screening", None, "video/mp4", {})])
+    add_asset(work, "black box.fr.srt", "subtitle", b"1\n00:00:00,000 --> 00:00:02,000\nBONJOUR\n",
+              derivatives=[("webvtt", b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nBONJOUR\n", "text/vtt", {})])
+    db.session.add(CatalogueEntry(work_id=work.id))
+    festival.delivery_profile = {"video": "screening", "subtitles": "burnt", "stills": False, "press_kit": False}
+    db.session.commit()
+    request = approved_request(programmer, artist, work, edition)
+    assert request.package.state == PackageState.READY, request.package.error
+    login_as(programmer)
+    bag = unpack(client.get(link_for(client, request)).get_data(), tmp_path / "bag")
+    assert sorted(bag.payload_files()) == ["data/metadata.json", "data/video/black box-subtitled.mp4"]
+    burnt = tmp_path / "bag" / bag.path.split("/")[-1] / "data" / "video" / "black box-subtitled.mp4"
+
+    def frame(path):
+        return subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-ss", "1", "-i", str(path),
+                               "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+                              check=True, capture_output=True).stdout
+
+    assert max(frame(clip)) < 40 and max(frame(burnt)) > 200  # white letters on the black picture

@@ -35,4 +35,4 @@ def load_demo_rooms():
         author = people[who % len(people)].user
         events.store_message(room, author, f"demo-{index}", text)
     db.session.commit()
-    return [f"Rooms: “{residency.title}” has a residency room with {len(DEMO_LINES)} messages."]
+    return [f"Rooms: “{residency.title}” has a residency room with {len(DEMO_LINES)} messages (/rooms/{room.id})."]

@@ -10,7 +10,9 @@ import pytest
 from residency.extensions import db as _db
 from residency.jury import scoring
 from residency.jury.models import MemberRole, RoundPhase
-from tests.jury.scoring_support import assign, make_round
+from residency.core.types import utcnow
+from residency.jury.models import Assignment
+from tests.jury.scoring_support import make_round
 
 #: Each application's merit on a 1–5 scale (the first is the best), and each juror's bias.
 MERIT = [5, 4, 4, 3, 2, 1]
@@ -46,15 +48,20 @@ def jury(call, make_member, make_user, make_application):
     jurors = {kind: make_member(call, make_user(name=f"{kind.title()} Juror")) for kind in BIAS}
     round_ = make_round(call, applications=applications)
     assignments = {}
-    for kind, member in jurors.items():
+    now = utcnow()
+    for kind, member in jurors.items():  # confirmed pairs, made directly (the assignment is tested elsewhere)
         for index, application in enumerate(applications):
-            assignments[kind, index] = assignment = assign(round_, member, application)
-            values = sheet(MERIT[index], BIAS[kind])
-            if index == 3:  # the jurors disagree on this one
-                values = sheet(5 if kind == "lenient" else 1, 0)
-            scoring.submit_review(member, assignment, values, comments=[("panel", f"{kind} on {index}"),
-                                                                       ("applicant", f"Feedback from {kind}")])
-            _db.session.commit()
+            assignments[kind, index] = Assignment(round_id=round_.id, member_id=member.id,
+                                                  application_id=application.id, confirmed_at=now)
+    _db.session.add_all(assignments.values())
+    _db.session.flush()
+    for (kind, index), assignment in assignments.items():
+        values = sheet(MERIT[index], BIAS[kind])
+        if index == 3:  # the jurors disagree on this one
+            values = sheet(5 if kind == "lenient" else 1, 0)
+        scoring.submit_review(jurors[kind], assignment, values, comments=[("panel", f"{kind} on {index}"),
+                                                                         ("applicant", f"Feedback from {kind}")])
+    _db.session.commit()
     return Jury(call, round_, chair, jurors, applications, assignments)
 
 

@@ -104,6 +104,7 @@ def test_member_changes_are_audited(db, artist, make_user, application):
     member, token = operations.invite_member(artist, application, partner.email, utcnow())
     operations.accept_invitation(partner, token, utcnow())
     operations.remove_member(artist, application, member.id, utcnow())
+    db.session.commit()  # audit entries are written with the commit, as the views'
     actions = db.session.execute(db.select(AuditEntry.action).where(AuditEntry.object_id == application.id,
                                                                      AuditEntry.object_type == "applications")).scalars().all()
     assert {"application.member_invited", "application.member_accepted", "application.member_removed"} <= set(actions)

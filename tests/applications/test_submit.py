@@ -194,6 +194,7 @@ def test_submit_and_withdraw_send_signals_and_leave_audit_entries(db, artist, ap
         submit(application, artist)
         operations.withdraw_application(artist, application, utcnow())
     assert seen == [("submitted", 1), ("withdrawn", application.id)]
+    db.session.commit()  # audit entries are written with the commit, as the views'
     actions = db.session.execute(
         db.select(AuditEntry.action).where(AuditEntry.object_type == "applications", AuditEntry.object_id == application.id)
     ).scalars().all()

@@ -20,6 +20,7 @@ def test_a_new_call_is_a_draft_in_its_city_timezone_with_a_slug_from_its_title(d
     assert call.slug == "lumieres-numeriques-2027"
     assert call.texts == {"en": {"title": "Lumières numériques — 2027", "summary": "A residency about light.",
                                  "body": "The full text.", "benefits": "A fee."}}
+    db.session.commit()  # the audit entry is written with the commit, as the view's
     entry = db.session.execute(db.select(AuditEntry).where(AuditEntry.action == "call.created")).scalar_one()
     assert (entry.actor_id, entry.object_id) == (coordinator.id, call.id)
 

@@ -37,7 +37,7 @@ def test_a_coordinator_adds_someone_by_email(client, login_as, lyon_coordinator,
     assert body.startswith("Bonjour Léa Artiste,") and f"/residencies/{residency.id}" in body
     login_as(lea)
     page = client.get("/residencies/").get_data(as_text=True)
-    assert "Lumières numériques" in page and "Residencies (1 new)" in page
+    assert "Lumières numériques" in page and "Résidences (1 nouvelle)" in page
 
 
 @pytest.mark.parametrize("email, role, message, status", [

@@ -81,8 +81,8 @@ def test_participants_are_told_in_app_and_by_email_in_their_language(client, log
     assert mailbox.to(lyon_coordinator.email) == []
     login_as(cohort["artists"][2])
     page = client.get(f"/residencies/{residency.id}").get_data(as_text=True)
-    assert "New session: Studio visit: Sofia" in page
-    assert "Residencies (1 new)" in client.get("/residencies/").get_data(as_text=True)  # the menu counts it
+    assert "Nova sessão: " in page and "Sofia" in page  # the notice in her language (Portuguese)
+    assert "Residências (1 nova)" in client.get("/residencies/").get_data(as_text=True)  # the menu counts it
     client.post_form(f"/residencies/{residency.id}/notices/read")
     assert db.session.scalar(db.select(db.func.count(Notice.id)).where(
         Notice.user_id == cohort["artists"][2].id, Notice.read_at.is_(None))) == 0
